@@ -37,6 +37,8 @@ export interface ObjectStoreOptions {
   historySize?: number;
   /** Called when the disk refuses a write: memory and disk would diverge, so the process must stop. */
   onFatal?: (err: unknown) => void;
+  /** Called when a watcher throws while being told of a change. */
+  onListenerError?: (err: unknown, event: StoreEvent) => void;
 }
 
 class Table {
@@ -199,9 +201,19 @@ export class ObjectStore {
     return { stored: gone, durable: this.persist({ type: 'DELETED', resource, key, rv: gone.rv, object: gone, prev }) };
   }
 
-  /** Resolves when every write issued so far is durable. */
+  /** Resolves when every write issued so far is durable and published. */
   async durable(): Promise<void> {
     await this.lastWrite;
+  }
+
+  /**
+   * Runs `read` at a moment when no write is in flight, so it sees only durable, published state
+   * (the check and the read are one synchronous stretch: no other continuation can write between
+   * them). Under a continuous write storm it gives up after a few commit rounds rather than starve.
+   */
+  async readCommitted<T>(read: () => T): Promise<T> {
+    for (let round = 0; round < 8 && this.published < this.events.length; round++) await this.lastWrite;
+    return read();
   }
 
   /**
@@ -277,10 +289,19 @@ export class ObjectStore {
     while (this.published < this.events.length && this.events[this.published].rv <= rv) {
       const e = this.events[this.published++];
       this.committedRV = e.rv;
-      for (const l of this.listeners.get(e.resource) ?? []) l(e);
-      for (const l of this.allListeners) l(e);
+      for (const l of this.listeners.get(e.resource) ?? []) this.notify(l, e);
+      for (const l of this.allListeners) this.notify(l, e);
     }
     this.compact();
+  }
+
+  /** One listener's failure must not keep the change from the others (or fail the write). */
+  private notify(listener: StoreListener, e: StoreEvent): void {
+    try {
+      listener(e);
+    } catch (err) {
+      this.options.onListenerError?.(err, e);
+    }
   }
 
   private compact(): void {

@@ -1,0 +1,42 @@
+import { startCluster } from '../cluster/cluster.js';
+
+export interface ForegroundOptions {
+  dataDir: string;
+  port: number;
+  host: string;
+  banner: 'cluster' | 'up';
+}
+
+/** Runs the cluster until SIGINT/SIGTERM, then stops it cleanly (every acknowledged write is already on disk). */
+export async function runClusterInForeground(opts: ForegroundOptions): Promise<void> {
+  let cluster;
+  try {
+    cluster = await startCluster({ dataDir: opts.dataDir, port: opts.port, host: opts.host });
+  } catch (err) {
+    const e = err as NodeJS.ErrnoException;
+    if (e.code === 'EADDRINUSE') throw new Error(`port ${opts.port} on ${opts.host} is in use; pick another with --port N (0 picks a free one)`);
+    if (e.code === 'EACCES') throw new Error(`cannot use ${opts.dataDir}: permission denied`);
+    throw err;
+  }
+  const out = process.stdout;
+  out.write(`Kubernetes API serving at ${cluster.url}\n`);
+  out.write(`kubeconfig: ${cluster.kubeconfigPath}\n`);
+  if (opts.banner === 'up') {
+    out.write(`\nTry it:\n  export KUBECONFIG=${cluster.kubeconfigPath}\n  kubectl get namespaces\n\nPress Ctrl-C to stop. State persists in ${opts.dataDir}.\n`);
+  }
+  await new Promise<void>((resolve) => {
+    const stop = (signal: string): void => {
+      out.write(`received ${signal}, stopping\n`);
+      cluster
+        .close()
+        .then(resolve)
+        .catch((err: unknown) => {
+          process.stderr.write(`error while stopping: ${String(err)}\n`);
+          process.exitCode = 1;
+          resolve();
+        });
+    };
+    process.once('SIGINT', () => stop('SIGINT'));
+    process.once('SIGTERM', () => stop('SIGTERM'));
+  });
+}

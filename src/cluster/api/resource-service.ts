@@ -1,0 +1,502 @@
+/**
+ * The verbs of the Kubernetes API over the object store: get, list, create, update, patch, delete
+ * and deletecollection, for main resources and their status and scale subresources. The HTTP layer
+ * and the API server's own controllers (namespace lifecycle, garbage collection, CRD status) all go
+ * through here, so every write gets the same validation, concurrency control and watch events.
+ *
+ * Each write reads the current object, computes the new one and stores it in one synchronous
+ * stretch (no await in between), which makes the resourceVersion check and the write atomic.
+ */
+import { randomUUID } from 'node:crypto';
+import jsonPatch, { type Operation } from 'fast-json-patch';
+import { recordUpdate } from '../apply/track-update.js';
+import { serverSideApply } from '../apply/server-side-apply.js';
+import { generateJobSelector, prepareForCreate } from '../builtin/defaults.js';
+import { ApiError, alreadyExists, badRequest, conflict, fieldError, invalid, notFound } from '../errors.js';
+import { apiVersionOf, groupResource, type KubeObject, type ResourceType } from '../objects.js';
+import { applyMergePatch } from '../patch/json-merge.js';
+import { applyStrategicMergePatch } from '../patch/strategic-merge.js';
+import { objectKey, type ObjectStore, type StoredObject } from '../store/object-store.js';
+import { readScale, writeScale } from './scale.js';
+import {
+  applyDefaults,
+  canonicalJson,
+  hasStatusSubresource,
+  initialStatus,
+  patchMetaFor,
+  pruneFields,
+  specChanged,
+  tracksGeneration,
+  validateObject,
+} from './type-strategy.js';
+
+export interface UserInfo {
+  name: string;
+  uid?: string;
+  groups: string[];
+}
+
+export type FieldValidation = 'Ignore' | 'Warn' | 'Strict';
+
+/** What one request is about and how it asked to be handled. */
+export interface RequestScope {
+  type: ResourceType;
+  namespace?: string;
+  user: UserInfo;
+  dryRun?: boolean;
+  fieldManager?: string;
+  fieldValidation?: FieldValidation;
+  /** Collects `Warning:` messages for the response. */
+  warn?: (message: string) => void;
+}
+
+export interface DeleteOptions {
+  gracePeriodSeconds?: number;
+  propagationPolicy?: 'Orphan' | 'Background' | 'Foreground';
+  orphanDependents?: boolean;
+  preconditions?: { uid?: string; resourceVersion?: string };
+}
+
+export type PatchType = 'json' | 'merge' | 'strategic' | 'apply';
+
+export interface WriteResult {
+  object: KubeObject;
+  /** 201 for a create, 202 for a delete that is still pending, 200 otherwise. */
+  code: number;
+}
+
+const FINALIZER_ORPHAN = 'orphan';
+const FINALIZER_FOREGROUND = 'foregroundDeletion';
+
+export function now(): string {
+  return new Date().toISOString().replace(/\.\d{3}Z$/, 'Z');
+}
+
+const NAME_SUFFIX_ALPHABET = 'bcdfghjklmnpqrstvwxz2456789';
+function randomSuffix(): string {
+  let s = '';
+  for (let i = 0; i < 5; i++) s += NAME_SUFFIX_ALPHABET[Math.floor(Math.random() * NAME_SUFFIX_ALPHABET.length)];
+  return s;
+}
+
+function clone<T>(v: T): T {
+  return JSON.parse(JSON.stringify(v)) as T;
+}
+
+function qualified(type: ResourceType): string {
+  return type.group ? `${type.plural}.${type.group}` : type.plural;
+}
+
+export class ResourceService {
+  constructor(readonly store: ObjectStore) {}
+
+  /** The object in the version the request named. */
+  present(type: ResourceType, stored: StoredObject): { obj: KubeObject; json: string } {
+    const apiVersion = apiVersionOf(type);
+    if (stored.obj.apiVersion === apiVersion) return { obj: stored.obj, json: stored.json };
+    const obj = { ...stored.obj, apiVersion };
+    return { obj, json: JSON.stringify(obj) };
+  }
+
+  getStored(type: ResourceType, namespace: string | undefined, name: string): StoredObject {
+    const stored = this.store.get(groupResource(type), objectKey(type.namespaced ? namespace : undefined, name));
+    if (!stored) throw notFound(qualified(type), name, type.group, type.plural);
+    return stored;
+  }
+
+  get(scope: RequestScope, name: string, subresource?: string): KubeObject {
+    const stored = this.getStored(scope.type, scope.namespace, name);
+    if (subresource === 'scale') return readScale(scope.type, stored.obj);
+    return this.present(scope.type, stored).obj;
+  }
+
+  // ---------------------------------------------------------------- create
+
+  async create(scope: RequestScope, body: unknown, subresource?: string): Promise<WriteResult> {
+    const { type } = scope;
+    if (subresource) throw new ApiError(405, 'MethodNotAllowed', `the server does not allow this method on the requested resource: create ${type.plural}/${subresource}`);
+    const obj = this.decodeObject(type, body, scope.namespace);
+    if (!obj.metadata.name) {
+      if (!obj.metadata.generateName) throw invalid(type.kind, '', [fieldError.required('metadata.name', 'name or generateName is required')], type.group);
+    }
+    return this.createObject(scope, obj, (o) => recordUpdate({
+      old: undefined,
+      updated: o,
+      manager: scope.fieldManager ?? 'unknown',
+      meta: patchMetaFor(type),
+      apiVersion: apiVersionOf(type),
+      now: now(),
+      ignoreStatus: hasStatusSubresource(type),
+    }));
+  }
+
+  private async createObject(scope: RequestScope, obj: KubeObject, track: (o: KubeObject) => KubeObject): Promise<WriteResult> {
+    const { type } = scope;
+    this.assertNamespaceWritable(type, obj.metadata.namespace);
+    if (!obj.metadata.name && obj.metadata.generateName) obj.metadata.name = obj.metadata.generateName + randomSuffix();
+    const meta = obj.metadata;
+    meta.uid = randomUUID();
+    meta.creationTimestamp = now();
+    delete meta.resourceVersion;
+    delete meta.deletionTimestamp;
+    delete meta.deletionGracePeriodSeconds;
+    delete meta.selfLink;
+    if (tracksGeneration(type)) meta.generation = 1;
+    else delete meta.generation;
+    if (hasStatusSubresource(type)) delete obj.status;
+    const status = initialStatus(type, obj);
+    if (status !== undefined) obj.status = status;
+    let created = obj;
+    if (!type.custom) {
+      created = prepareForCreate(type, created);
+      if (type.group === 'batch' && type.kind === 'Job') created = generateJobSelector(created, meta.uid);
+    }
+
+    let prepared = this.prepare(scope, created, undefined);
+    prepared = track(prepared);
+    const key = objectKey(prepared.metadata.namespace, prepared.metadata.name!);
+    const resource = groupResource(type);
+    if (this.store.get(resource, key)) throw alreadyExists(qualified(type), prepared.metadata.name!, type.group, type.plural);
+    if (scope.dryRun) return { object: prepared, code: 201 };
+    const { stored, durable } = this.store.create(resource, prepared);
+    await durable;
+    return { object: this.present(type, stored).obj, code: 201 };
+  }
+
+  // ---------------------------------------------------------------- update
+
+  async update(scope: RequestScope, name: string, body: unknown, subresource?: string): Promise<WriteResult> {
+    const { type } = scope;
+    const current = this.getStored(type, scope.namespace, name);
+    if (subresource === 'scale') return this.updateScale(scope, current, body);
+    const obj = this.decodeObject(type, body, scope.namespace);
+    if (obj.metadata.name !== name) {
+      throw badRequest(`the name of the object (${obj.metadata.name ?? ''}) does not match the name on the URL (${name})`);
+    }
+    const rv = obj.metadata.resourceVersion;
+    if (rv !== undefined && rv !== '' && rv !== current.obj.metadata.resourceVersion) throw this.staleConflict(type, name);
+    return this.replace(scope, current, obj, subresource, undefined);
+  }
+
+  /**
+   * Turns the client's desired object into the stored one: system metadata and (for the main
+   * resource) status are kept from the current object; for the status subresource only status changes.
+   */
+  private async replace(
+    scope: RequestScope,
+    current: StoredObject,
+    desired: KubeObject,
+    subresource: string | undefined,
+    managedFields: KubeObject['metadata']['managedFields'] | 'track',
+  ): Promise<WriteResult> {
+    const { type } = scope;
+    const old = current.obj;
+    let next: KubeObject;
+    if (subresource === 'status') {
+      if (!hasStatusSubresource(type)) throw notFound(qualified(type), `${old.metadata.name}/status`, type.group);
+      next = clone(old);
+      if (desired.status === undefined) delete next.status;
+      else next.status = desired.status;
+    } else if (subresource === 'finalize' && !type.custom && type.kind === 'Namespace') {
+      // The namespace controller's way to clear `spec.finalizers` once the namespace is empty.
+      next = clone(old);
+      const finalizers = (desired.spec as { finalizers?: string[] } | undefined)?.finalizers ?? [];
+      next.spec = { ...(next.spec as object), finalizers };
+    } else if (subresource) {
+      throw notFound(qualified(type), `${old.metadata.name}/${subresource}`, type.group);
+    } else {
+      next = desired;
+      if (hasStatusSubresource(type)) {
+        if (old.status === undefined) delete next.status;
+        else next.status = clone(old.status);
+      }
+    }
+    const meta = next.metadata;
+    const oldMeta = old.metadata;
+    meta.name = oldMeta.name;
+    meta.namespace = oldMeta.namespace;
+    meta.uid = oldMeta.uid;
+    meta.creationTimestamp = oldMeta.creationTimestamp;
+    meta.resourceVersion = oldMeta.resourceVersion;
+    delete meta.selfLink;
+    if (oldMeta.deletionTimestamp) {
+      meta.deletionTimestamp = oldMeta.deletionTimestamp;
+      if (oldMeta.deletionGracePeriodSeconds !== undefined) meta.deletionGracePeriodSeconds = oldMeta.deletionGracePeriodSeconds;
+      const added = (meta.finalizers ?? []).filter((f) => !(oldMeta.finalizers ?? []).includes(f));
+      if (added.length > 0) {
+        throw invalid(type.kind, oldMeta.name!, [fieldError.forbidden('metadata.finalizers', `no new finalizers can be added if the object is being deleted, found new finalizers ${JSON.stringify(added)}`)], type.group);
+      }
+    } else {
+      delete meta.deletionTimestamp;
+      delete meta.deletionGracePeriodSeconds;
+    }
+    if (tracksGeneration(type)) meta.generation = oldMeta.generation ?? 1;
+    else delete meta.generation;
+
+    let prepared = this.prepare(scope, next, old);
+    if (tracksGeneration(type) && specChanged(old, prepared)) prepared.metadata.generation = (oldMeta.generation ?? 0) + 1;
+    if (managedFields === 'track') {
+      prepared = recordUpdate({
+        old,
+        updated: prepared,
+        manager: scope.fieldManager ?? 'unknown',
+        meta: patchMetaFor(type),
+        apiVersion: apiVersionOf(type),
+        now: now(),
+        ignoreStatus: hasStatusSubresource(type) && subresource !== 'status',
+        ...(subresource ? { subresource } : {}),
+      });
+    } else if (managedFields !== undefined) {
+      prepared.metadata.managedFields = managedFields;
+    }
+
+    // A no-op write changes nothing, not even the resourceVersion, and sends no watch event.
+    if (canonicalJson(withoutVolatile(prepared)) === canonicalJson(withoutVolatile(old))) {
+      return { object: this.present(type, current).obj, code: 200 };
+    }
+    if (scope.dryRun) return { object: prepared, code: 200 };
+    // Re-check after the synchronous computation: nothing can have changed, but keep the invariant explicit.
+    const resource = groupResource(type);
+    const key = objectKey(oldMeta.namespace, oldMeta.name!);
+    if (this.store.get(resource, key) !== current) throw this.staleConflict(type, oldMeta.name!);
+    if (prepared.metadata.deletionTimestamp && (prepared.metadata.finalizers ?? []).length === 0 && !hasSpecFinalizers(prepared)) {
+      const { stored, durable } = this.store.remove(resource, key);
+      await durable;
+      return { object: this.present(type, stored).obj, code: 200 };
+    }
+    const { stored, durable } = this.store.update(resource, prepared);
+    await durable;
+    return { object: this.present(type, stored).obj, code: 200 };
+  }
+
+  // ---------------------------------------------------------------- patch
+
+  async patch(scope: RequestScope, name: string, patchType: PatchType, body: unknown, subresource?: string, force = false): Promise<WriteResult> {
+    const { type } = scope;
+    const resource = groupResource(type);
+    const current = this.store.get(resource, objectKey(type.namespaced ? scope.namespace : undefined, name));
+    if (patchType === 'apply') return this.apply(scope, name, current, body, subresource, force);
+    if (!current) throw notFound(qualified(type), name, type.group, type.plural);
+    if (subresource === 'scale') {
+      const scale = readScale(type, current.obj);
+      return this.updateScale(scope, current, this.patchDocument(scope, scale, patchType, body, true));
+    }
+    const base = clone(this.present(type, current).obj);
+    const patched = this.patchDocument(scope, base, patchType, body, false);
+    if (patched.metadata?.name !== undefined && patched.metadata.name !== name) {
+      throw badRequest(`the name of the object (${patched.metadata.name}) does not match the name on the URL (${name})`);
+    }
+    patched.metadata = patched.metadata ?? {};
+    const rv = patched.metadata.resourceVersion;
+    if (rv !== undefined && rv !== '' && rv !== current.obj.metadata.resourceVersion) throw this.staleConflict(type, name);
+    this.checkTypeMeta(type, patched);
+    return this.replace(scope, current, patched, subresource, 'track');
+  }
+
+  private patchDocument<T extends object>(scope: RequestScope, base: T, patchType: PatchType, body: unknown, isScale: boolean): T & KubeObject {
+    const { type } = scope;
+    try {
+      if (patchType === 'json') {
+        if (!Array.isArray(body)) throw badRequest('a JSON patch must be a list of operations, e.g. [{"op":"replace","path":"/spec/replicas","value":3}]');
+        return jsonPatch.applyPatch(base, body as Operation[], true, false).newDocument as T & KubeObject;
+      }
+      if (!body || typeof body !== 'object' || Array.isArray(body)) throw badRequest('the patch must be a JSON object');
+      if (patchType === 'merge') return applyMergePatch(base as never, body as never) as unknown as T & KubeObject;
+      if (type.custom && !isScale) {
+        throw new ApiError(415, 'UnsupportedMediaType', 'the body of the request was in an unknown format - accepted media types include: application/json-patch+json, application/merge-patch+json, application/apply-patch+yaml');
+      }
+      return applyStrategicMergePatch(base as never, body as never, isScale ? { list: () => undefined } : patchMetaFor(type)) as unknown as T & KubeObject;
+    } catch (err) {
+      if (err instanceof ApiError) throw err;
+      const message = err instanceof Error ? err.message.split('\n')[0] : String(err);
+      throw new ApiError(422, 'Invalid', `the server rejected our request due to an error in our request: the patch could not be applied: ${message}`, undefined, { cause: err });
+    }
+  }
+
+  private async apply(scope: RequestScope, name: string, current: StoredObject | undefined, body: unknown, subresource: string | undefined, force: boolean): Promise<WriteResult> {
+    const { type } = scope;
+    if (!scope.fieldManager) throw badRequest('PATCH, application/apply-patch+yaml requests must supply a fieldManager query parameter (e.g. ?fieldManager=kubectl)');
+    const applied = this.decodeObject(type, body, scope.namespace);
+    if (applied.metadata.name !== name) {
+      throw badRequest(`the name of the object (${applied.metadata.name ?? ''}) does not match the name on the URL (${name})`);
+    }
+    if (subresource && subresource !== 'status') throw notFound(qualified(type), `${name}/${subresource}`, type.group);
+    const ignoreStatus = hasStatusSubresource(type) && subresource !== 'status';
+    const merged = serverSideApply({
+      live: current ? clone(this.present(type, current).obj) : undefined,
+      applied,
+      manager: scope.fieldManager,
+      force,
+      meta: patchMetaFor(type),
+      apiVersion: apiVersionOf(type),
+      now: now(),
+      ignoreStatus,
+      ...(subresource ? { subresource } : {}),
+    });
+    if (!current) {
+      if (subresource) throw notFound(qualified(type), name, type.group, type.plural);
+      const managed = merged.metadata.managedFields;
+      return this.createObject(scope, merged, (o) => ({ ...o, metadata: { ...o.metadata, managedFields: managed } }));
+    }
+    const rv = applied.metadata.resourceVersion;
+    if (rv !== undefined && rv !== '' && rv !== current.obj.metadata.resourceVersion) throw this.staleConflict(type, name);
+    return this.replace(scope, current, merged, subresource, merged.metadata.managedFields ?? []);
+  }
+
+  private async updateScale(scope: RequestScope, current: StoredObject, body: unknown): Promise<WriteResult> {
+    const { type } = scope;
+    if (!type.subresources.scale) throw notFound(qualified(type), `${current.obj.metadata.name}/scale`, type.group);
+    const scale = body as KubeObject;
+    const rv = scale?.metadata?.resourceVersion;
+    if (rv !== undefined && rv !== '' && rv !== current.obj.metadata.resourceVersion) throw this.staleConflict(type, current.obj.metadata.name!);
+    const next = writeScale(type, clone(current.obj), scale);
+    const result = await this.replace(scope, current, next, undefined, 'track');
+    return { object: readScale(type, result.object), code: 200 };
+  }
+
+  // ---------------------------------------------------------------- delete
+
+  async delete(scope: RequestScope, name: string, options: DeleteOptions = {}): Promise<WriteResult> {
+    const { type } = scope;
+    const current = this.getStored(type, scope.namespace, name);
+    const meta = current.obj.metadata;
+    const pre = options.preconditions;
+    if (pre?.uid && pre.uid !== meta.uid) {
+      throw conflict(qualified(type), name, `Precondition failed: UID in precondition: ${pre.uid}, UID in object meta: ${meta.uid}`, type.group);
+    }
+    if (pre?.resourceVersion && pre.resourceVersion !== meta.resourceVersion) {
+      throw conflict(qualified(type), name, `Precondition failed: ResourceVersion in precondition: ${pre.resourceVersion}, ResourceVersion in object meta: ${meta.resourceVersion}`, type.group);
+    }
+    const policy = options.propagationPolicy ?? (options.orphanDependents === true ? 'Orphan' : options.orphanDependents === false ? 'Background' : 'Background');
+    const finalizers = new Set(meta.finalizers ?? []);
+    if (policy === 'Orphan') {
+      finalizers.add(FINALIZER_ORPHAN);
+      finalizers.delete(FINALIZER_FOREGROUND);
+    } else if (policy === 'Foreground') {
+      finalizers.add(FINALIZER_FOREGROUND);
+      finalizers.delete(FINALIZER_ORPHAN);
+    } else if (!meta.deletionTimestamp) {
+      finalizers.delete(FINALIZER_ORPHAN);
+      finalizers.delete(FINALIZER_FOREGROUND);
+    }
+    const graceful = this.gracePeriodFor(type, current.obj, options.gracePeriodSeconds);
+    const resource = groupResource(type);
+    const key = objectKey(meta.namespace, name);
+
+    if (finalizers.size === 0 && !hasSpecFinalizers(current.obj) && graceful === 0) {
+      if (scope.dryRun) return { object: this.present(type, current).obj, code: 200 };
+      const { stored, durable } = this.store.remove(resource, key);
+      await durable;
+      return { object: this.present(type, stored).obj, code: 200 };
+    }
+    // Deletion is pending: finalizers (or a pod's grace period) must run first.
+    const next = clone(current.obj);
+    next.metadata.finalizers = [...finalizers];
+    if (next.metadata.finalizers.length === 0) delete next.metadata.finalizers;
+    if (!next.metadata.deletionTimestamp) {
+      next.metadata.deletionTimestamp = new Date(Date.now() + graceful * 1000).toISOString().replace(/\.\d{3}Z$/, 'Z');
+      next.metadata.deletionGracePeriodSeconds = graceful;
+      if (type.group === '' && type.kind === 'Namespace') next.status = { ...(next.status as object), phase: 'Terminating' };
+    } else if (graceful < (next.metadata.deletionGracePeriodSeconds ?? 0)) {
+      next.metadata.deletionGracePeriodSeconds = graceful;
+    }
+    if (canonicalJson(next) === canonicalJson(current.obj)) return { object: this.present(type, current).obj, code: 202 };
+    if (scope.dryRun) return { object: next, code: 202 };
+    const { stored, durable } = this.store.update(resource, next);
+    await durable;
+    return { object: this.present(type, stored).obj, code: 202 };
+  }
+
+  /** Pods bound to a node terminate gracefully (the kubelet finishes them); everything else goes at once. */
+  private gracePeriodFor(type: ResourceType, obj: KubeObject, requested: number | undefined): number {
+    if (type.custom || type.group !== '' || type.kind !== 'Pod') return 0;
+    const spec = obj.spec as { nodeName?: string; terminationGracePeriodSeconds?: number } | undefined;
+    const phase = (obj.status as { phase?: string } | undefined)?.phase;
+    if (!spec?.nodeName || phase === 'Succeeded' || phase === 'Failed') return 0;
+    return Math.max(0, requested ?? spec.terminationGracePeriodSeconds ?? 30);
+  }
+
+  // ---------------------------------------------------------------- helpers
+
+  /** Checks an incoming object's apiVersion, kind and namespace against the request, and normalizes metadata. */
+  decodeObject(type: ResourceType, body: unknown, namespace: string | undefined): KubeObject {
+    if (!body || typeof body !== 'object' || Array.isArray(body)) throw badRequest(`the request body must be a ${type.kind} object`);
+    const obj = body as KubeObject;
+    if (obj.metadata === undefined || obj.metadata === null) obj.metadata = {};
+    if (typeof obj.metadata !== 'object' || Array.isArray(obj.metadata)) {
+      throw invalid(type.kind, '', [fieldError.typeInvalid('metadata', obj.metadata, 'must be an object')], type.group);
+    }
+    this.checkTypeMeta(type, obj);
+    if (type.namespaced) {
+      const ns = obj.metadata.namespace;
+      if (ns && namespace && ns !== namespace) {
+        throw badRequest('the namespace of the provided object does not match the namespace sent on the request');
+      }
+      if (!namespace && !ns) throw badRequest(`a namespace is required to create a ${type.kind}`);
+      obj.metadata.namespace = ns || namespace;
+    } else {
+      delete obj.metadata.namespace;
+    }
+    return obj;
+  }
+
+  private checkTypeMeta(type: ResourceType, obj: KubeObject): void {
+    const expected = apiVersionOf(type);
+    if (obj.kind !== undefined && obj.kind !== type.kind && !(obj.kind === '' && obj.apiVersion === '')) {
+      throw badRequest(`the kind of the provided object (${String(obj.kind)}) does not match the resource ${qualified(type)} (kind ${type.kind})`);
+    }
+    if (obj.apiVersion !== undefined && obj.apiVersion !== '' && obj.apiVersion !== expected) {
+      // Any served version of the same group is acceptable; the object is stored at the request's version.
+      const group = obj.apiVersion.includes('/') ? obj.apiVersion.split('/')[0] : '';
+      if (group !== type.group) {
+        throw badRequest(`the API version in the data (${String(obj.apiVersion)}) does not match the expected API version (${expected})`);
+      }
+    }
+    obj.apiVersion = expected;
+    obj.kind = type.kind;
+  }
+
+  /** Defaults, prunes unknown fields (reporting them per fieldValidation) and validates. */
+  private prepare(scope: RequestScope, obj: KubeObject, old: KubeObject | undefined): KubeObject {
+    const { type } = scope;
+    const pruned = pruneFields(type, obj);
+    if (pruned.pruned.length > 0) {
+      const messages = pruned.pruned.map((p) => `unknown field "${p}"`);
+      if (scope.fieldValidation === 'Strict') throw badRequest(`strict decoding error: ${messages.join(', ')}`);
+      if (scope.fieldValidation === 'Warn') for (const m of messages) scope.warn?.(m);
+    }
+    const defaulted = applyDefaults(type, pruned.obj);
+    const causes = validateObject(type, defaulted, old);
+    if (causes.length > 0) throw invalid(type.kind, defaulted.metadata.name ?? defaulted.metadata.generateName ?? '', causes, type.group);
+    return defaulted;
+  }
+
+  private assertNamespaceWritable(type: ResourceType, namespace: string | undefined): void {
+    if (!type.namespaced || !namespace) return;
+    const ns = this.store.get('namespaces', namespace);
+    if (!ns) throw notFound('namespaces', namespace, '', 'namespaces');
+    if (ns.obj.metadata.deletionTimestamp) {
+      throw new ApiError(403, 'Forbidden', `${type.plural}${type.group ? '.' + type.group : ''} is forbidden: unable to create new content in namespace ${namespace} because it is being terminated`, {
+        name: namespace,
+        kind: 'namespaces',
+        causes: [{ reason: 'NamespaceTerminating', message: `namespace ${namespace} is being terminated`, field: 'metadata.namespace' }],
+      });
+    }
+  }
+
+  private staleConflict(type: ResourceType, name: string): ApiError {
+    return conflict(qualified(type), name, 'the object has been modified; please apply your changes to the latest version and try again', type.group);
+  }
+}
+
+/** Namespaces also wait on `spec.finalizers` (the namespace controller's `kubernetes` finalizer). */
+function hasSpecFinalizers(obj: KubeObject): boolean {
+  if (obj.apiVersion !== 'v1' || obj.kind !== 'Namespace') return false;
+  const f = (obj.spec as { finalizers?: string[] } | undefined)?.finalizers;
+  return Array.isArray(f) && f.length > 0;
+}
+
+function withoutVolatile(o: KubeObject): KubeObject {
+  const managed = (o.metadata.managedFields ?? []).map(({ time: _t, ...rest }) => rest);
+  return { ...o, metadata: { ...o.metadata, managedFields: managed } };
+}
