@@ -10,6 +10,7 @@ import path from 'node:path';
 import { pino, type Logger } from 'pino';
 import { createApiHandler, type SubresourceHandler } from './api/api-handler.js';
 import { OpenApiCache } from './api/openapi-cache.js';
+import { PodLogHandler } from './api/pod-log.js';
 import { ResourceRegistry } from './api/resource-registry.js';
 import { ResourceService } from './api/resource-service.js';
 import { RbacAuthorizer } from './auth/rbac.js';
@@ -45,6 +46,8 @@ export interface RunningCluster {
   kubeconfigPath: string;
   adminToken: string;
   store: ObjectStore;
+  /** Where `pods/log` reads from; the local kubelet sets its source here. */
+  podLogs: PodLogHandler;
   close(): Promise<void>;
 }
 
@@ -76,6 +79,7 @@ export async function startCluster(options: ClusterOptions): Promise<RunningClus
   namespaces.start();
   gc.start();
 
+  const podLogs = new PodLogHandler(store);
   let ready = false;
   let port = 0;
   const handler = createApiHandler({
@@ -87,7 +91,7 @@ export async function startCluster(options: ClusterOptions): Promise<RunningClus
     openapi: new OpenApiCache(registry),
     watch: { bookmarkIntervalMs: options.bookmarkIntervalMs ?? 5_000, maxBufferedBytes: 64 * 1024 * 1024, minRequestTimeoutSeconds: options.minRequestTimeoutSeconds ?? 1800 },
     serverAddress: () => `${host}:${port}`,
-    subresources: options.subresources ?? [],
+    subresources: [...(options.subresources ?? []), podLogs],
     isReady: () => ready,
     log,
   });
@@ -112,6 +116,7 @@ export async function startCluster(options: ClusterOptions): Promise<RunningClus
     kubeconfigPath,
     adminToken,
     store,
+    podLogs,
     close: () =>
       (closing ??= (async () => {
         ready = false;

@@ -345,6 +345,23 @@ describe('API semantics', () => {
     assert.equal(review.body.status.allowed, true);
   });
 
+  test('pods/log picks the container like Kubernetes and says which to choose', async () => {
+    const pod = (name: string, containers: string[]) => ({ metadata: { name }, spec: { containers: containers.map((c) => ({ name: c, image: 'busybox' })) } });
+    await t.api.post('/api/v1/namespaces/default/pods', pod('one', ['main']));
+    await t.api.post('/api/v1/namespaces/default/pods', pod('two', ['app', 'sidecar']));
+    const created = await t.api.get<Obj>('/api/v1/namespaces/default/pods/one');
+    assert.equal(created.body.status?.phase, 'Pending');
+    const one = await t.api.get('/api/v1/namespaces/default/pods/one/log');
+    assert.equal(one.status, 200, 'an unscheduled pod has an empty log');
+    assert.equal(one.text, '');
+    const ambiguous = await t.api.get<Status>('/api/v1/namespaces/default/pods/two/log');
+    assert.equal(ambiguous.status, 400);
+    assert.equal(ambiguous.body.message, 'a container name must be specified for pod two, choose one of: [app sidecar]');
+    assert.equal((await t.api.get<Status>('/api/v1/namespaces/default/pods/two/log?container=nope')).body.message, 'container nope is not valid for pod two');
+    assert.equal((await t.api.get('/api/v1/namespaces/default/pods/two/log?container=sidecar')).status, 200);
+    assert.equal((await t.api.get('/api/v1/namespaces/default/pods/absent/log')).status, 404);
+  });
+
   async function waitFor(check: () => Promise<boolean>, timeoutMs = 5000): Promise<void> {
     const deadline = Date.now() + timeoutMs;
     while (Date.now() < deadline) {
