@@ -34,7 +34,7 @@ const corpus: BadRequest[] = [
   { name: 'YAML with a duplicate key', method: 'POST', path: CM, body: 'metadata:\n  name: x\n  name: y\n', contentType: 'application/yaml', code: 400, says: /line \d+/ },
   { name: 'an empty body', method: 'POST', path: CM, body: '', code: 400, says: /body is empty/ },
   { name: 'a JSON array instead of an object', method: 'POST', path: CM, body: '[1,2]', code: 400, says: /must be a ConfigMap object/ },
-  { name: 'a protobuf body', method: 'POST', path: CM, body: 'x', contentType: 'application/vnd.kubernetes.protobuf', code: 415, says: /protobuf/ },
+  { name: 'a protobuf body without the k8s envelope', method: 'POST', path: CM, body: 'x', contentType: 'application/vnd.kubernetes.protobuf', code: 400, says: /protobuf/ },
   { name: 'an unknown content type', method: 'POST', path: CM, body: 'x', contentType: 'text/html', code: 415, says: /accepted media types/ },
   { name: 'the wrong kind for the URL', method: 'POST', path: CM, body: JSON.stringify({ apiVersion: 'v1', kind: 'Secret', metadata: { name: 'x' } }), code: 400, says: /does not match/ },
   { name: 'the wrong apiVersion for the URL', method: 'POST', path: CM, body: JSON.stringify({ apiVersion: 'apps/v1', kind: 'ConfigMap', metadata: { name: 'x' } }), code: 400, says: /API version in the data \(apps\/v1\)/ },

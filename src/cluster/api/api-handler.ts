@@ -325,6 +325,14 @@ async function serveReview(deps: ApiHandlerDeps, req: IncomingMessage, res: Serv
   if (type.plural === 'selfsubjectreviews') {
     return sendJson(req, res, 201, { kind: type.kind, apiVersion: apiVersionOf(type), metadata: { creationTimestamp: null }, status: { userInfo: { username: user.name, ...(user.uid ? { uid: user.uid } : {}), groups: user.groups } } });
   }
+  if (type.plural === 'selfsubjectrulesreviews') {
+    const namespace = (body?.spec as { namespace?: string } | undefined)?.namespace ?? 'default';
+    const rules = deps.authorizer.rulesFor(user, namespace);
+    const superuser = user.groups.includes('system:masters');
+    const resourceRules = superuser ? [{ verbs: ['*'], apiGroups: ['*'], resources: ['*'] }] : rules.filter((r) => r.resources?.length).map(({ nonResourceURLs: _n, ...r }) => r);
+    const nonResourceRules = superuser ? [{ verbs: ['*'], nonResourceURLs: ['*'] }] : rules.filter((r) => r.nonResourceURLs?.length).map((r) => ({ verbs: r.verbs ?? [], nonResourceURLs: r.nonResourceURLs ?? [] }));
+    return sendJson(req, res, 201, { kind: type.kind, apiVersion: apiVersionOf(type), metadata: { creationTimestamp: null }, spec: { namespace }, status: { resourceRules, nonResourceRules, incomplete: false } });
+  }
   if (type.plural !== 'selfsubjectaccessreviews') {
     throw new ApiError(405, 'MethodNotAllowed', `${type.plural} are not served by this API server`);
   }

@@ -5,6 +5,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { parseDocument, stringify as toYaml } from 'yaml';
 import { ApiError, type StatusDetails } from '../errors.js';
+import { decodeKubernetesProtobuf, isKubernetesProtobuf } from '../protobuf/index.js';
 
 /** kube-apiserver refuses request bodies over 3 MiB (etcd's object limit is 1.5 MiB; 3 MiB is the HTTP cap). */
 export const MAX_BODY_BYTES = 3 * 1024 * 1024;
@@ -38,14 +39,13 @@ export function mediaType(header: string | undefined): string {
 
 /** Decodes a JSON or YAML request body into a value, naming the line and column where parsing broke. */
 export function decodeBody(body: Buffer, contentType: string): unknown {
+  const type = mediaType(contentType);
+  // kubectl's typed clients send built-in kinds as Kubernetes protobuf.
+  if (isKubernetesProtobuf(type)) return decodeKubernetesProtobuf(body);
   const text = body.toString('utf8');
   if (text.trim() === '') throw new ApiError(400, 'BadRequest', 'the request body is empty; an object was expected');
-  const type = mediaType(contentType);
   if (type === 'application/yaml' || type === 'application/apply-patch+yaml' || type === 'text/yaml') {
     return decodeYaml(text);
-  }
-  if (type === 'application/vnd.kubernetes.protobuf') {
-    throw new ApiError(415, 'UnsupportedMediaType', 'the body of the request was in protobuf, which this server does not accept; send JSON or YAML');
   }
   try {
     return JSON.parse(text) as unknown;

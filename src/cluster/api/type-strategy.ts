@@ -5,6 +5,7 @@
  */
 import { applyBuiltinDefaults } from '../builtin/defaults.js';
 import { validateObjectMeta } from '../builtin/names.js';
+import { pruneUnknownBuiltinFields } from '../builtin/known-fields.js';
 import { validateBuiltin } from '../builtin/validate.js';
 import { applySchemaDefaults } from '../crd/schema-defaults.js';
 import { pruneUnknownFields } from '../crd/schema-prune.js';
@@ -32,9 +33,10 @@ export function applyDefaults(type: ResourceType, obj: KubeObject): KubeObject {
   return applyBuiltinDefaults(type, obj);
 }
 
-/** Drops fields a CRD's structural schema does not know; returns the dotted paths removed. */
+/** Drops fields the type does not have (CRD schema or built-in wire schema); returns the dotted paths removed. */
 export function pruneFields(type: ResourceType, obj: KubeObject): { obj: KubeObject; pruned: string[] } {
-  if (!type.custom || !type.schema) return { obj, pruned: [] };
+  if (!type.custom) return { obj, pruned: pruneUnknownBuiltinFields(obj.apiVersion ?? '', type.kind, obj) };
+  if (!type.schema) return { obj, pruned: [] };
   const { value, pruned } = pruneUnknownFields(obj, type.schema);
   return { obj: value as KubeObject, pruned };
 }

@@ -21,7 +21,7 @@ export interface NonResourceAttributes {
   path: string;
 }
 
-interface PolicyRule {
+export interface PolicyRule {
   verbs?: string[];
   apiGroups?: string[];
   resources?: string[];
@@ -62,7 +62,8 @@ export class RbacAuthorizer {
 
   /** The rules granted to a user cluster-wide, plus in one namespace when given. */
   rulesFor(user: Identity, namespace: string | undefined): PolicyRule[] {
-    const rules: PolicyRule[] = [];
+    // Every authenticated user may review its own access (system:basic-user).
+    const rules: PolicyRule[] = [{ verbs: ['create'], apiGroups: ['authorization.k8s.io'], resources: ['selfsubjectaccessreviews', 'selfsubjectrulesreviews'] }];
     for (const { obj } of this.store.list('rbac.authorization.k8s.io/clusterrolebindings')) {
       if (bindingApplies(obj, user)) rules.push(...this.roleRules(obj, undefined));
     }
