@@ -225,14 +225,14 @@ async function serveResource(deps: ApiHandlerDeps, req: IncomingMessage, res: Se
       validateFieldManager(q.get('fieldManager') ?? undefined, 'create');
       scope.fieldManager = fieldManagerFor(q.get('fieldManager') ?? undefined, req.headers['user-agent']);
       const result = await service.create(scope, body, info.subresource);
-      return sendObject(req, res, result.code, type, result.object, shape, includeObject);
+      return sendObject(req, res, result.code, type, result.object, shape, includeObject, result.json);
     }
     case 'update': {
       const body = await readTypedBody(req, ['application/json', 'application/yaml', '']);
       validateFieldManager(q.get('fieldManager') ?? undefined, 'update');
       scope.fieldManager = fieldManagerFor(q.get('fieldManager') ?? undefined, req.headers['user-agent']);
       const result = await service.update(scope, info.name!, body, info.subresource);
-      return sendObject(req, res, result.code, type, result.object, shape, includeObject);
+      return sendObject(req, res, result.code, type, result.object, shape, includeObject, result.json);
     }
     case 'patch': {
       const contentType = mediaType(req.headers['content-type']);
@@ -246,14 +246,14 @@ async function serveResource(deps: ApiHandlerDeps, req: IncomingMessage, res: Se
       validateFieldManager(manager, patchType === 'apply' ? 'apply' : 'patch', q.has('force'));
       scope.fieldManager = patchType === 'apply' ? manager! : fieldManagerFor(manager, req.headers['user-agent']);
       const result = await service.patch(scope, info.name!, patchType, body, info.subresource, force);
-      return sendObject(req, res, result.code, type, result.object, shape, includeObject);
+      return sendObject(req, res, result.code, type, result.object, shape, includeObject, result.json);
     }
     case 'delete':
     case 'deletecollection': {
       const options = await readDeleteOptions(req, q);
       if (info.verb === 'delete') {
         const result = await service.delete(scope, info.name!, options);
-        return sendObject(req, res, result.code, type, result.object, shape, includeObject);
+        return sendObject(req, res, result.code, type, result.object, shape, includeObject, result.json);
       }
       const opts: ListOptions = {};
       for (const k of ['labelSelector', 'fieldSelector'] as const) {
@@ -274,10 +274,10 @@ async function serveResource(deps: ApiHandlerDeps, req: IncomingMessage, res: Se
   }
 }
 
-function sendObject(req: IncomingMessage, res: ServerResponse, code: number, type: ResourceType, obj: KubeObject, shape: ReturnType<typeof negotiateShape>, includeObject: 'None' | 'Metadata' | 'Object'): void {
+function sendObject(req: IncomingMessage, res: ServerResponse, code: number, type: ResourceType, obj: KubeObject, shape: ReturnType<typeof negotiateShape>, includeObject: 'None' | 'Metadata' | 'Object', json?: string): void {
   if (shape === 'table' && obj.kind === type.kind) return sendJson(req, res, code, toTable(type, [obj], { includeObject, now: new Date() }));
   if (shape === 'metadata') return sendJson(req, res, code, partialMetadata(obj));
-  sendJson(req, res, code, obj);
+  sendJson(req, res, code, obj, json);
 }
 
 async function readTypedBody(req: IncomingMessage, allowed: string[]): Promise<unknown> {

@@ -11,6 +11,7 @@ import { randomUUID } from 'node:crypto';
 import jsonPatch, { type Operation } from 'fast-json-patch';
 import { recordUpdate } from '../apply/track-update.js';
 import { serverSideApply } from '../apply/server-side-apply.js';
+import { builtinZeroValue } from '../apply/zero-value.js';
 import { generateJobSelector, prepareForCreate } from '../builtin/defaults.js';
 import { ApiError, alreadyExists, badRequest, conflict, fieldError, invalid, notFound } from '../errors.js';
 import { apiVersionOf, groupResource, type KubeObject, type ResourceType } from '../objects.js';
@@ -61,6 +62,8 @@ export type PatchType = 'json' | 'merge' | 'strategic' | 'apply';
 
 export interface WriteResult {
   object: KubeObject;
+  /** The object's JSON text when it is exactly what was stored (saves serializing it again). */
+  json?: string;
   /** 201 for a create, 202 for a delete that is still pending, 200 otherwise. */
   code: number;
 }
@@ -68,8 +71,18 @@ export interface WriteResult {
 const FINALIZER_ORPHAN = 'orphan';
 const FINALIZER_FOREGROUND = 'foregroundDeletion';
 
+let cachedSecond = -1;
+let cachedTimestamp = '';
+
+/** RFC 3339 to the second, as Kubernetes stores timestamps (computed once per second: it is on every write). */
 export function now(): string {
-  return new Date().toISOString().replace(/\.\d{3}Z$/, 'Z');
+  const ms = Date.now();
+  const second = Math.floor(ms / 1000);
+  if (second !== cachedSecond) {
+    cachedSecond = second;
+    cachedTimestamp = new Date(second * 1000).toISOString().replace(/\.\d{3}Z$/, 'Z');
+  }
+  return cachedTimestamp;
 }
 
 const NAME_SUFFIX_ALPHABET = 'bcdfghjklmnpqrstvwxz2456789';
@@ -96,6 +109,11 @@ export class ResourceService {
     if (stored.obj.apiVersion === apiVersion) return { obj: stored.obj, json: stored.json };
     const obj = { ...stored.obj, apiVersion };
     return { obj, json: JSON.stringify(obj) };
+  }
+
+  private presented(type: ResourceType, stored: StoredObject): { object: KubeObject; json: string } {
+    const { obj, json } = this.present(type, stored);
+    return { object: obj, json };
   }
 
   getStored(type: ResourceType, namespace: string | undefined, name: string): StoredObject {
@@ -127,6 +145,8 @@ export class ResourceService {
       apiVersion: apiVersionOf(type),
       now: now(),
       ignoreStatus: hasStatusSubresource(type),
+      // Built-in Go types start with some structs present; Kubernetes does not record those as added.
+      ...(type.custom ? {} : { zeroValue: builtinZeroValue }),
     }));
   }
 
@@ -160,7 +180,7 @@ export class ResourceService {
     if (scope.dryRun) return { object: prepared, code: 201 };
     const { stored, durable } = this.store.create(resource, prepared);
     await durable;
-    return { object: this.present(type, stored).obj, code: 201 };
+    return { ...this.presented(type, stored), code: 201 };
   }
 
   // ---------------------------------------------------------------- update
@@ -266,7 +286,7 @@ export class ResourceService {
     }
     const { stored, durable } = this.store.update(resource, prepared);
     await durable;
-    return { object: this.present(type, stored).obj, code: 200 };
+    return { ...this.presented(type, stored), code: 200 };
   }
 
   // ---------------------------------------------------------------- patch
