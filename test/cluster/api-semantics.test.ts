@@ -362,6 +362,42 @@ describe('API semantics', () => {
     assert.equal((await t.api.get('/api/v1/namespaces/default/pods/absent/log')).status, 404);
   });
 
+  test('a CRD with two served versions stores once and serves each version; watch honours timeoutSeconds', async () => {
+    const schema = { openAPIV3Schema: { type: 'object', properties: { spec: { type: 'object', properties: { size: { type: 'integer' } } } } } };
+    const crd = {
+      apiVersion: 'apiextensions.k8s.io/v1',
+      kind: 'CustomResourceDefinition',
+      metadata: { name: 'gadgets.example.com' },
+      spec: {
+        group: 'example.com',
+        scope: 'Cluster',
+        names: { plural: 'gadgets', singular: 'gadget', kind: 'Gadget' },
+        versions: [
+          { name: 'v1beta1', served: true, storage: false, schema },
+          { name: 'v1', served: true, storage: true, schema },
+        ],
+      },
+    };
+    assert.equal((await t.api.post('/apis/apiextensions.k8s.io/v1/customresourcedefinitions', crd)).status, 201);
+    await waitFor(async () => (await t.api.get('/apis/example.com/v1beta1/gadgets')).status === 200);
+    const created = await t.api.post<Obj & { apiVersion: string }>('/apis/example.com/v1beta1/gadgets', { apiVersion: 'example.com/v1beta1', kind: 'Gadget', metadata: { name: 'g' }, spec: { size: 2 } });
+    assert.equal(created.status, 201);
+    assert.equal(created.body.apiVersion, 'example.com/v1beta1');
+    const asV1 = await t.api.get<Obj & { apiVersion: string }>('/apis/example.com/v1/gadgets/g');
+    assert.equal(asV1.body.apiVersion, 'example.com/v1', 'the same object is served at the other version');
+    assert.equal(asV1.body.metadata.uid, created.body.metadata.uid);
+    const group = await t.api.get<{ preferredVersion: { version: string } }>('/apis/example.com');
+    assert.equal(group.body.preferredVersion.version, 'v1');
+    const crdNow = await t.api.get<{ status: { storedVersions: string[] } }>('/apis/apiextensions.k8s.io/v1/customresourcedefinitions/gadgets.example.com');
+    assert.deepEqual(crdNow.body.status.storedVersions, ['v1']);
+
+    const started = Date.now();
+    const events = await t.api.watch('/apis/example.com/v1/gadgets?watch=true&timeoutSeconds=1', 100, 5000);
+    const took = Date.now() - started;
+    assert.deepEqual(events.map((e) => e.type), ['ADDED'], 'the initial state, then the stream ends');
+    assert.ok(took >= 900 && took < 3000, `the watch ended after its timeout (${took} ms)`);
+  });
+
   async function waitFor(check: () => Promise<boolean>, timeoutMs = 5000): Promise<void> {
     const deadline = Date.now() + timeoutMs;
     while (Date.now() < deadline) {

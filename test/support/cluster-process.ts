@@ -40,7 +40,7 @@ export async function startClusterProcess(dataDir = tempDir('cluster'), extraEnv
   const url = await new Promise<string>((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`cluster did not start within 30s:\n${out}`)), 30_000);
     const check = (): void => {
-      const m = /Kubernetes API serving at (\S+)/.exec(out);
+      const m = /Kubernetes API serving at (\S+)\nkubeconfig: /.exec(out);
       if (m) {
         clearTimeout(timer);
         resolve(m[1]);
