@@ -76,8 +76,9 @@ export function setDefault(o: JsonMap, key: string, value: unknown): void {
   if (o[key] === undefined || o[key] === null || o[key] === '') o[key] = value;
 }
 
+/** Deep copy of plain JSON (a JSON round trip is markedly cheaper than structuredClone in V8). */
 export function clone<T>(v: T): T {
-  return structuredClone(v);
+  return v === undefined ? v : (JSON.parse(JSON.stringify(v)) as T);
 }
 
 // ---- field paths, printed like Go's field.Path ----
