@@ -56,6 +56,8 @@ const SYSTEM_NAMESPACES = ['default', 'kube-system', 'kube-public', 'kube-node-l
 export async function startCluster(options: ClusterOptions): Promise<RunningCluster> {
   const dataDir = path.resolve(options.dataDir);
   fs.mkdirSync(dataDir, { recursive: true, mode: 0o700 });
+  // The store holds every Secret: owner-only, even for a data dir that already existed.
+  fs.chmodSync(dataDir, 0o700);
   const log = options.logger ?? pino({ level: process.env.ARGOSY_LOG_LEVEL ?? 'info' });
   const host = options.host ?? '127.0.0.1';
 

@@ -398,6 +398,25 @@ describe('API semantics', () => {
     assert.ok(took >= 900 && took < 3000, `the watch ended after its timeout (${took} ms)`);
   });
 
+  test('regressions: a terminating pod survives status updates in its grace period; namespace finalizers change only via finalize; PUT keeps field owners', async () => {
+    await t.api.post('/api/v1/namespaces/default/pods', { metadata: { name: 'graceful' }, spec: { nodeName: 'node-1', containers: [{ name: 'c', image: 'busybox' }] } });
+    const del = await t.api.delete<Obj & { metadata: { deletionGracePeriodSeconds?: number } }>('/api/v1/namespaces/default/pods/graceful');
+    assert.equal(del.status, 202);
+    assert.equal(del.body.metadata.deletionGracePeriodSeconds, 30);
+    assert.equal((await t.api.patch('/api/v1/namespaces/default/pods/graceful/status', { status: { message: 'stopping' } }, 'application/merge-patch+json')).status, 200);
+    assert.equal((await t.api.get('/api/v1/namespaces/default/pods/graceful')).status, 200, 'still there until its kubelet deletes it with grace 0');
+    assert.equal((await t.api.delete('/api/v1/namespaces/default/pods/graceful', { gracePeriodSeconds: 0 })).status, 200);
+    assert.equal((await t.api.get('/api/v1/namespaces/default/pods/graceful')).status, 404);
+
+    await t.api.post('/api/v1/namespaces', { metadata: { name: 'keepfin' } });
+    const put = await t.api.put<{ spec: { finalizers: string[] } }>('/api/v1/namespaces/keepfin', { metadata: { name: 'keepfin' }, spec: {} });
+    assert.deepEqual(put.body.spec.finalizers, ['kubernetes']);
+
+    await t.api.post('/api/v1/namespaces/default/configmaps?fieldManager=creator', { metadata: { name: 'owned' }, data: { a: '1' } });
+    const replaced = await t.api.put<{ metadata: { managedFields?: { manager: string }[] } }>('/api/v1/namespaces/default/configmaps/owned?fieldManager=replacer', { metadata: { name: 'owned' }, data: { a: '1', b: '2' } });
+    assert.deepEqual(replaced.body.metadata.managedFields?.map((m) => m.manager).sort(), ['creator', 'replacer']);
+  });
+
   async function waitFor(check: () => Promise<boolean>, timeoutMs = 5000): Promise<void> {
     const deadline = Date.now() + timeoutMs;
     while (Date.now() < deadline) {

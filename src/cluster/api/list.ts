@@ -73,7 +73,7 @@ export function listObjects(store: ObjectStore, type: ResourceType, namespace: s
   const resource = groupResource(type);
   const filter = objectFilter(type, opts);
   const ns = type.namespaced ? namespace : undefined;
-  let snapshotRV = store.latestResourceVersion;
+  let snapshotRV = store.resourceVersion;
   let startAfter: string | undefined;
   let items: StoredObject[];
 
@@ -103,7 +103,9 @@ export function listObjects(store: ObjectStore, type: ResourceType, namespace: s
       const wanted = parseRV(opts.resourceVersion, 'resourceVersion');
       if (wanted > store.latestResourceVersion) throw tooLargeRV(wanted);
     }
-    items = store.list(resource, ns);
+    // As of the last durable version: a write still in flight is neither listed nor counted.
+    snapshotRV = store.resourceVersion;
+    items = store.listAt(resource, snapshotRV, ns);
   }
 
   let from = 0;

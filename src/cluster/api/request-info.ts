@@ -2,6 +2,8 @@
  * Parses a request path the way kube-apiserver's RequestInfoFactory does: which API, group,
  * version, namespace, resource, name and subresource it names, and which verb it means.
  */
+import { ApiError } from '../errors.js';
+
 export interface ResourceRequest {
   kind: 'resource';
   verb: 'get' | 'list' | 'watch' | 'create' | 'update' | 'patch' | 'delete' | 'deletecollection';
@@ -34,7 +36,12 @@ const verbsByMethod: Record<string, ResourceRequest['verb'] | undefined> = {
 
 export function parseRequestInfo(method: string, pathname: string, query: URLSearchParams): RequestInfo {
   const nonResource: NonResourceRequest = { kind: 'nonresource', verb: method.toLowerCase(), path: pathname };
-  const parts = pathname.split('/').filter((p) => p !== '').map(decodeURIComponent);
+  let parts: string[];
+  try {
+    parts = pathname.split('/').filter((p) => p !== '').map(decodeURIComponent);
+  } catch {
+    throw new ApiError(400, 'BadRequest', `the request path is not valid percent-encoding: ${pathname.slice(0, 200)}`);
+  }
   let rest: string[];
   let group = '';
   let version: string;

@@ -195,7 +195,9 @@ export class ResourceService {
     }
     const rv = obj.metadata.resourceVersion;
     if (rv !== undefined && rv !== '' && rv !== current.obj.metadata.resourceVersion) throw this.staleConflict(type, name);
-    return this.replace(scope, current, obj, subresource, undefined);
+    // A PUT without managedFields keeps the existing owners (and this write is tracked on top).
+    if (obj.metadata.managedFields === undefined && current.obj.metadata.managedFields) obj.metadata.managedFields = clone(current.obj.metadata.managedFields);
+    return this.replace(scope, current, obj, subresource, 'track');
   }
 
   /**
@@ -229,6 +231,11 @@ export class ResourceService {
       if (hasStatusSubresource(type)) {
         if (old.status === undefined) delete next.status;
         else next.status = clone(old.status);
+      }
+      if (!type.custom && type.kind === 'Namespace') {
+        // Only the finalize subresource may change a namespace's finalizers.
+        const finalizers = (old.spec as { finalizers?: string[] } | undefined)?.finalizers;
+        next.spec = { ...(isPlainObject(next.spec) ? next.spec : {}), ...(finalizers ? { finalizers: [...finalizers] } : {}) };
       }
     }
     const meta = next.metadata;
@@ -279,7 +286,14 @@ export class ResourceService {
     const resource = groupResource(type);
     const key = objectKey(oldMeta.namespace, oldMeta.name!);
     if (this.store.get(resource, key) !== current) throw this.staleConflict(type, oldMeta.name!);
-    if (prepared.metadata.deletionTimestamp && (prepared.metadata.finalizers ?? []).length === 0 && !hasSpecFinalizers(prepared)) {
+    // Like Kubernetes' shouldDeleteDuringUpdate: finalizers gone AND no grace period left (a pod being
+    // shut down by its kubelet keeps getting status updates until the kubelet deletes it with grace 0).
+    if (
+      prepared.metadata.deletionTimestamp &&
+      (prepared.metadata.finalizers ?? []).length === 0 &&
+      !hasSpecFinalizers(prepared) &&
+      (oldMeta.deletionGracePeriodSeconds ?? 0) === 0
+    ) {
       const { stored, durable } = this.store.remove(resource, key);
       await durable;
       return { object: this.present(type, stored).obj, code: 200 };
@@ -303,6 +317,10 @@ export class ResourceService {
     }
     const base = clone(this.present(type, current).obj);
     const patched = this.patchDocument(scope, base, patchType, body, false);
+    if (!isPlainObject(patched)) throw invalid(type.kind, name, [fieldError.typeInvalid('', patched, 'the patched object must be an object')], type.group);
+    if (patched.metadata !== undefined && !isPlainObject(patched.metadata)) {
+      throw invalid(type.kind, name, [fieldError.typeInvalid('metadata', patched.metadata, 'must be an object')], type.group);
+    }
     if (patched.metadata?.name !== undefined && patched.metadata.name !== name) {
       throw badRequest(`the name of the object (${patched.metadata.name}) does not match the name on the URL (${name})`);
     }
@@ -446,6 +464,8 @@ export class ResourceService {
     if (typeof obj.metadata !== 'object' || Array.isArray(obj.metadata)) {
       throw invalid(type.kind, '', [fieldError.typeInvalid('metadata', obj.metadata, 'must be an object')], type.group);
     }
+    const shapeCauses = metadataShapeCauses(obj.metadata);
+    if (shapeCauses.length > 0) throw invalid(type.kind, typeof obj.metadata.name === 'string' ? obj.metadata.name : '', shapeCauses, type.group);
     this.checkTypeMeta(type, obj);
     if (type.namespaced) {
       const ns = obj.metadata.namespace;
@@ -479,6 +499,8 @@ export class ResourceService {
   /** Defaults, prunes unknown fields (reporting them per fieldValidation) and validates. */
   private prepare(scope: RequestScope, obj: KubeObject, old: KubeObject | undefined): KubeObject {
     const { type } = scope;
+    const shapeCauses = metadataShapeCauses(obj.metadata);
+    if (shapeCauses.length > 0) throw invalid(type.kind, typeof obj.metadata.name === 'string' ? obj.metadata.name : '', shapeCauses, type.group);
     const pruned = pruneFields(type, obj);
     if (pruned.pruned.length > 0) {
       const messages = pruned.pruned.map((p) => `unknown field "${p}"`);
@@ -507,6 +529,36 @@ export class ResourceService {
   private staleConflict(type: ResourceType, name: string): ApiError {
     return conflict(qualified(type), name, 'the object has been modified; please apply your changes to the latest version and try again', type.group);
   }
+}
+
+function isPlainObject(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+/**
+ * The JSON types of the metadata fields every controller iterates over. Checked before anything
+ * else touches them: a stored `ownerReferences: {}` would break every reader of the object.
+ */
+function metadataShapeCauses(meta: Record<string, unknown>): ReturnType<typeof fieldError.typeInvalid>[] {
+  const causes: ReturnType<typeof fieldError.typeInvalid>[] = [];
+  for (const key of ['name', 'generateName', 'namespace', 'resourceVersion', 'uid'] as const) {
+    if (meta[key] !== undefined && meta[key] !== null && typeof meta[key] !== 'string') causes.push(fieldError.typeInvalid(`metadata.${key}`, meta[key], 'must be a string'));
+  }
+  for (const key of ['labels', 'annotations'] as const) {
+    const v = meta[key];
+    if (v === undefined || v === null) continue;
+    if (!isPlainObject(v)) causes.push(fieldError.typeInvalid(`metadata.${key}`, v, 'must be a map of string keys to string values'));
+    else for (const [k, val] of Object.entries(v)) if (typeof val !== 'string') causes.push(fieldError.typeInvalid(`metadata.${key}[${k}]`, val, 'must be a string'));
+  }
+  const finalizers = meta.finalizers;
+  if (finalizers !== undefined && finalizers !== null && (!Array.isArray(finalizers) || finalizers.some((f) => typeof f !== 'string'))) {
+    causes.push(fieldError.typeInvalid('metadata.finalizers', finalizers, 'must be a list of strings'));
+  }
+  for (const key of ['ownerReferences', 'managedFields'] as const) {
+    const v = meta[key];
+    if (v !== undefined && v !== null && (!Array.isArray(v) || v.some((e) => !isPlainObject(e)))) causes.push(fieldError.typeInvalid(`metadata.${key}`, v, 'must be a list of objects'));
+  }
+  return causes;
 }
 
 /** Namespaces also wait on `spec.finalizers` (the namespace controller's `kubernetes` finalizer). */

@@ -57,12 +57,34 @@ export function serveWatch(req: IncomingMessage, res: ServerResponse, store: Obj
 
   let closed = false;
   let lastRV = 0;
+  let stop: (() => void) | undefined;
+  const timers: NodeJS.Timeout[] = [];
+  // Everything that must be undone is registered before the first byte is sent, so every exit
+  // path (client gone, slow client cut off, timeout, error) releases the listener and the timers.
+  const finish = (destroy: boolean): void => {
+    if (closed) return;
+    closed = true;
+    stop?.();
+    for (const t of timers) clearTimeout(t);
+    if (destroy) res.destroy();
+    else if (!res.writableEnded) res.end();
+  };
+  req.on('close', () => finish(false));
+  res.on('close', () => finish(false));
+  res.on('error', () => finish(true));
+  if (req.destroyed) {
+    finish(true);
+    return;
+  }
+
   const send = (line: string): void => {
     if (closed) return;
     res.write(line);
     if (res.writableLength > settings.maxBufferedBytes) finish(true);
   };
+  let startRV = 0;
   const onEvent = (e: StoreEvent): void => {
+    if (e.rv <= startRV) return; // already in the initial state
     lastRV = e.rv;
     const was = inScope(e.prev?.obj);
     const is = e.type !== 'DELETED' && inScope(e.object.obj);
@@ -78,7 +100,12 @@ export function serveWatch(req: IncomingMessage, res: ServerResponse, store: Obj
     send(`{"type":"BOOKMARK","object":${JSON.stringify({ kind: type.kind, apiVersion, metadata })}}\n`);
   };
 
-  let stop: (() => void) | undefined;
+  if (opts.allowWatchBookmarks) timers.push(setInterval(() => bookmark(), settings.bookmarkIntervalMs));
+  // Without a client timeout, end after a randomized min-request-timeout, so clients spread their re-watches.
+  const min = settings.minRequestTimeoutSeconds;
+  const timeoutMs = opts.timeoutSeconds !== undefined && opts.timeoutSeconds > 0 ? opts.timeoutSeconds * 1000 : (min + Math.random() * min) * 1000;
+  timers.push(setTimeout(() => finish(false), timeoutMs));
+
   const rvParam = opts.resourceVersion ?? '';
   try {
     const fromRV = store.resourceVersion;
@@ -87,7 +114,7 @@ export function serveWatch(req: IncomingMessage, res: ServerResponse, store: Obj
       const initial = store.listAt(resource, fromRV, ns);
       const sub = store.watch(resource, fromRV, onEvent);
       stop = sub.stop;
-      lastRV = fromRV;
+      startRV = lastRV = fromRV;
       for (const s of initial) if (inScope(s.obj)) send(render('ADDED', s));
       if (opts.sendInitialEvents && opts.allowWatchBookmarks) bookmark(true);
       for (const e of sub.backlog) onEvent(e);
@@ -95,30 +122,12 @@ export function serveWatch(req: IncomingMessage, res: ServerResponse, store: Obj
       if (!/^\d+$/.test(rvParam)) throw new ApiError(400, 'BadRequest', `resourceVersion: Invalid value: "${rvParam}": must be a non-negative integer`);
       const sub = store.watch(resource, Number(rvParam), onEvent);
       stop = sub.stop;
-      lastRV = Number(rvParam);
+      startRV = lastRV = Number(rvParam);
       for (const e of sub.backlog) onEvent(e);
     }
   } catch (err) {
     // Like kube-apiserver's watch cache: the stream opens, then carries one ERROR event (410 for a version too old).
-    res.end(`{"type":"ERROR","object":${JSON.stringify(statusFor(err))}}\n`);
-    return;
+    if (!closed) res.write(`{"type":"ERROR","object":${JSON.stringify(statusFor(err))}}\n`);
+    finish(false);
   }
-
-  const timers: NodeJS.Timeout[] = [];
-  if (opts.allowWatchBookmarks) timers.push(setInterval(() => bookmark(), settings.bookmarkIntervalMs));
-  // Without a client timeout, end after a randomized min-request-timeout, so clients spread their re-watches.
-  const min = settings.minRequestTimeoutSeconds;
-  const timeoutMs = opts.timeoutSeconds !== undefined ? opts.timeoutSeconds * 1000 : (min + Math.random() * min) * 1000;
-  timers.push(setTimeout(() => finish(false), timeoutMs));
-
-  function finish(destroy: boolean): void {
-    if (closed) return;
-    closed = true;
-    stop?.();
-    for (const t of timers) clearTimeout(t);
-    if (destroy) res.destroy();
-    else res.end();
-  }
-  req.on('close', () => finish(false));
-  res.on('close', () => finish(false));
 }

@@ -71,17 +71,17 @@ export class GarbageCollector {
   }
 
   private consider(resource: string, key: string, obj: KubeObject): void {
-    const finalizers = obj.metadata.finalizers ?? [];
+    const finalizers = Array.isArray(obj.metadata.finalizers) ? obj.metadata.finalizers : [];
     if (obj.metadata.deletionTimestamp && (finalizers.includes('foregroundDeletion') || finalizers.includes('orphan'))) {
       this.queue.add(`owner|${resource}|${key}`, () => this.processOwner(resource, key));
     }
-    if ((obj.metadata.ownerReferences ?? []).some((r) => !this.byUid.has(r.uid))) this.enqueueDependent(resource, key);
+    if ((ownerRefsOf(obj)).some((r) => !this.byUid.has(r.uid))) this.enqueueDependent(resource, key);
     this.recheckOwners(obj);
   }
 
   /** A dependent of an owner awaiting foreground deletion changed or went: the owner may now go. */
   private recheckOwners(obj: KubeObject): void {
-    for (const r of obj.metadata.ownerReferences ?? []) {
+    for (const r of ownerRefsOf(obj)) {
       const owner = this.byUid.get(r.uid);
       if (owner) {
         const o = this.store.get(owner.resource, owner.key)?.obj;
@@ -93,7 +93,7 @@ export class GarbageCollector {
   private index(resource: string, key: string, obj: KubeObject, prev: KubeObject | undefined): void {
     if (prev) this.unlinkOwners(resource, key, prev);
     this.byUid.set(obj.metadata.uid!, { resource, key });
-    for (const r of obj.metadata.ownerReferences ?? []) {
+    for (const r of ownerRefsOf(obj)) {
       let set = this.dependents.get(r.uid);
       if (!set) this.dependents.set(r.uid, (set = new Set()));
       set.add(`${resource}|${key}`);
@@ -106,7 +106,7 @@ export class GarbageCollector {
   }
 
   private unlinkOwners(resource: string, key: string, obj: KubeObject): void {
-    for (const r of obj.metadata.ownerReferences ?? []) {
+    for (const r of ownerRefsOf(obj)) {
       const set = this.dependents.get(r.uid);
       set?.delete(`${resource}|${key}`);
       if (set && set.size === 0) this.dependents.delete(r.uid);
@@ -129,7 +129,7 @@ export class GarbageCollector {
     const stored = this.store.get(resource, key);
     const type = this.typeOf(resource);
     if (!stored || !type) return;
-    const refs = stored.obj.metadata.ownerReferences ?? [];
+    const refs = ownerRefsOf(stored.obj);
     const alive = refs.filter((r) => this.byUid.has(r.uid));
     if (alive.length === refs.length) return;
     const scope = systemScope(type, stored.obj.metadata.namespace, MANAGER);
@@ -159,7 +159,7 @@ export class GarbageCollector {
       const dep = this.store.get(depResource, depKey);
       const depType = this.typeOf(depResource);
       if (!dep || !depType) continue;
-      const ref = (dep.obj.metadata.ownerReferences ?? []).find((r: OwnerReference) => r.uid === owner.metadata.uid);
+      const ref = (ownerRefsOf(dep.obj)).find((r: OwnerReference) => r.uid === owner.metadata.uid);
       if (ref?.blockOwnerDeletion) blocking++;
       if (!dep.obj.metadata.deletionTimestamp) {
         await ignoreNotFound(this.service.delete(systemScope(depType, dep.obj.metadata.namespace, MANAGER), dep.obj.metadata.name!, { propagationPolicy: 'Foreground' }));
@@ -173,7 +173,7 @@ export class GarbageCollector {
     const dep = this.store.get(resource, key);
     const type = this.typeOf(resource);
     if (!dep || !type) return;
-    const refs = (dep.obj.metadata.ownerReferences ?? []).filter((r) => r.uid !== ownerUid);
+    const refs = (ownerRefsOf(dep.obj)).filter((r) => r.uid !== ownerUid);
     await ignoreNotFound(this.service.patch(systemScope(type, dep.obj.metadata.namespace, MANAGER), dep.obj.metadata.name!, 'merge', { metadata: { ownerReferences: refs.length ? refs : null, resourceVersion: dep.obj.metadata.resourceVersion } }));
   }
 
@@ -183,6 +183,12 @@ export class GarbageCollector {
     const finalizers = (current.obj.metadata.finalizers ?? []).filter((f) => f !== finalizer);
     await ignoreNotFound(this.service.patch(systemScope(type, current.obj.metadata.namespace, MANAGER), current.obj.metadata.name!, 'merge', { metadata: { finalizers: finalizers.length ? finalizers : null, resourceVersion: current.obj.metadata.resourceVersion } }));
   }
+}
+
+/** Owner references as a list, whatever is stored (a malformed value must not stop the collector). */
+function ownerRefsOf(obj: KubeObject): OwnerReference[] {
+  const refs = obj.metadata.ownerReferences;
+  return Array.isArray(refs) ? refs.filter((r): r is OwnerReference => typeof r === 'object' && r !== null && typeof r.uid === 'string') : [];
 }
 
 function keyOf(obj: KubeObject): string {

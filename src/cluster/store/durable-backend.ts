@@ -26,7 +26,8 @@ export class DurableBackend {
 
   static open(dataDir: string): DurableBackend {
     const dir = path.join(dataDir, 'store');
-    fs.mkdirSync(dir, { recursive: true });
+    fs.mkdirSync(dir, { recursive: true, mode: 0o700 });
+    fs.chmodSync(dir, 0o700);
     // noSync/overlappingSync off: a commit returns only after fsync, so acknowledged writes survive SIGKILL.
     const env = open<string, string>({ path: dir, encoding: 'string', noSync: false, overlappingSync: false, compression: false });
     return new DurableBackend(env, env);

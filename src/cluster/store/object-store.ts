@@ -149,6 +149,8 @@ export class ObjectStore {
    */
   listAt(resource: string, rv: number, namespace?: string): StoredObject[] {
     if (rv >= this.lastRV) return this.list(resource, namespace);
+    // Nothing of this resource changed after rv: the current state is the snapshot.
+    if (!this.changedSince(resource, rv)) return this.list(resource, namespace);
     if (rv < this.compactedRV) {
       throw new ApiError(410, 'Expired', `The resourceVersion for the provided list is too old.`);
     }
@@ -163,6 +165,13 @@ export class ObjectStore {
       else if (e.prev) snapshot.set(e.key, e.prev);
     }
     return [...snapshot.entries()].sort((a, b) => compareKeys(a[0], b[0])).map(([, v]) => v);
+  }
+
+  private changedSince(resource: string, rv: number): boolean {
+    for (let i = this.events.length - 1; i >= 0 && this.events[i].rv > rv; i--) {
+      if (this.events[i].resource === resource) return true;
+    }
+    return false;
   }
 
   /** Stores a new object. The caller has set every metadata field but resourceVersion. */
