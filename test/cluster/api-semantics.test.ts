@@ -341,6 +341,17 @@ describe('API semantics', () => {
     assert.equal((await bob.get('/api/v1/namespaces/default/configmaps')).status, 200);
     assert.equal((await bob.get('/api/v1/namespaces/kube-system/configmaps')).status, 403);
     assert.equal((await bob.post('/api/v1/namespaces/default/configmaps', { metadata: { name: 'nope' } })).status, 403);
+    // Escalation prevention: bob may manage rolebindings in default, but not grant what he lacks.
+    await t.api.post('/apis/rbac.authorization.k8s.io/v1/namespaces/default/roles', { metadata: { name: 'binder' }, rules: [{ apiGroups: ['rbac.authorization.k8s.io'], resources: ['rolebindings', 'roles'], verbs: ['create'] }] });
+    await t.api.post('/apis/rbac.authorization.k8s.io/v1/namespaces/default/rolebindings', { metadata: { name: 'bob-binds' }, roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'Role', name: 'binder' }, subjects: [{ kind: 'User', name: 'bob' }] });
+    await t.api.post('/apis/rbac.authorization.k8s.io/v1/clusterroles', { metadata: { name: 'secret-reader' }, rules: [{ apiGroups: [''], resources: ['secrets'], verbs: ['get'] }] });
+    const escalate = await bob.post<Status>('/apis/rbac.authorization.k8s.io/v1/namespaces/default/rolebindings', { metadata: { name: 'grab-secrets' }, roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: 'secret-reader' }, subjects: [{ kind: 'User', name: 'bob' }] });
+    assert.equal(escalate.status, 403);
+    assert.match(escalate.body.message, /is attempting to grant RBAC permissions not currently held/);
+    const widerRole = await bob.post<Status>('/apis/rbac.authorization.k8s.io/v1/namespaces/default/roles', { metadata: { name: 'wider' }, rules: [{ apiGroups: [''], resources: ['secrets'], verbs: ['list'] }] });
+    assert.equal(widerRole.status, 403);
+    const sameRights = await bob.post('/apis/rbac.authorization.k8s.io/v1/namespaces/default/roles', { metadata: { name: 'narrow' }, rules: [{ apiGroups: [''], resources: ['configmaps'], verbs: ['get'] }] });
+    assert.equal(sameRights.status, 201, 'granting what one holds is allowed');
     const review = await bob.post<{ status: { allowed: boolean } }>('/apis/authorization.k8s.io/v1/selfsubjectaccessreviews', { apiVersion: 'authorization.k8s.io/v1', kind: 'SelfSubjectAccessReview', spec: { resourceAttributes: { verb: 'list', resource: 'configmaps', namespace: 'default' } } });
     assert.equal(review.body.status.allowed, true);
   });

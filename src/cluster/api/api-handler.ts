@@ -4,7 +4,7 @@
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { fieldManagerFor, validateFieldManager } from '../apply/default-manager.js';
-import { forbiddenMessage, isPublicPath, type RbacAuthorizer } from '../auth/rbac.js';
+import { escalationMessage, forbiddenMessage, isPublicPath, ungrantableRules, type RbacAuthorizer } from '../auth/rbac.js';
 import type { Identity, TokenFile } from '../auth/token-file.js';
 import { ApiError, badRequest } from '../errors.js';
 import { apiVersionOf, type KubeObject, type ResourceType } from '../objects.js';
@@ -170,6 +170,12 @@ async function serveResource(deps: ApiHandlerDeps, req: IncomingMessage, res: Se
   }
 
   const scope: RequestScope = { type, user, dryRun: dryRunOf(q), warn: (m) => addWarning(res, m) };
+  if (!type.custom && type.group === 'rbac.authorization.k8s.io') {
+    scope.admit = (obj) => {
+      const missing = ungrantableRules(deps.authorizer, user, obj, type.kind);
+      if (missing.length > 0) throw new ApiError(403, 'Forbidden', escalationMessage(user, obj, type.plural, missing), { name: obj.metadata.name ?? '', group: type.group, kind: type.plural });
+    };
+  }
   if (info.namespace !== undefined) scope.namespace = info.namespace;
   const fieldValidation = fieldValidationOf(q);
   if (fieldValidation) scope.fieldValidation = fieldValidation;

@@ -49,6 +49,8 @@ export interface RequestScope {
   fieldValidation?: FieldValidation;
   /** Collects `Warning:` messages for the response. */
   warn?: (message: string) => void;
+  /** Request-specific admission, run on the final object of every write (e.g. RBAC escalation checks). */
+  admit?: (obj: KubeObject) => void;
 }
 
 export interface DeleteOptions {
@@ -510,6 +512,7 @@ export class ResourceService {
     const defaulted = applyDefaults(type, pruned.obj);
     const causes = validateObject(type, defaulted, old);
     if (causes.length > 0) throw invalid(type.kind, defaulted.metadata.name ?? defaulted.metadata.generateName ?? '', causes, type.group);
+    scope.admit?.(defaulted);
     return defaulted;
   }
 

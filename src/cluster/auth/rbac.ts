@@ -76,7 +76,11 @@ export class RbacAuthorizer {
   }
 
   private roleRules(binding: KubeObject, namespace: string | undefined): PolicyRule[] {
-    const ref = binding.roleRef as { kind?: string; name?: string } | undefined;
+    return this.roleRulesFor((binding.roleRef ?? {}) as { kind?: string; name?: string }, namespace);
+  }
+
+  /** The rules of the Role (in `namespace`) or ClusterRole a roleRef names. */
+  roleRulesFor(ref: { kind?: string; name?: string }, namespace: string | undefined): PolicyRule[] {
     if (!ref?.name) return [];
     const role =
       ref.kind === 'ClusterRole'
@@ -123,4 +127,52 @@ export function forbiddenMessage(user: Identity, a: ResourceAttributes): string 
   const named = a.name ? ` "${a.name}"` : '';
   const scope = a.namespace ? ` in the namespace "${a.namespace}"` : ' at the cluster scope';
   return `${a.resource}${a.group ? '.' + a.group : ''}${named} is forbidden: User "${user.name}" cannot ${a.verb} resource "${res}" in API group "${a.group}"${scope}`;
+}
+
+/**
+ * Kubernetes' escalation prevention: a user may create or change a Role/ClusterRole only with
+ * permissions it already holds (or the `escalate` verb), and bind a role only if it holds the role's
+ * permissions (or the `bind` verb on that role). Returns the rules the user lacks, empty when allowed.
+ */
+export function ungrantableRules(authorizer: RbacAuthorizer, user: Identity, obj: KubeObject, kind: string): PolicyRule[] {
+  if (user.groups.includes('system:masters')) return [];
+  const namespace = kind === 'Role' || kind === 'RoleBinding' ? obj.metadata.namespace : undefined;
+  let rules: PolicyRule[];
+  if (kind === 'Role' || kind === 'ClusterRole') {
+    const resource = kind === 'Role' ? 'roles' : 'clusterroles';
+    if (authorizer.authorizeResource(user, { verb: 'escalate', group: 'rbac.authorization.k8s.io', resource, name: obj.metadata.name!, ...(namespace ? { namespace } : {}) })) return [];
+    rules = (obj.rules as PolicyRule[] | undefined) ?? [];
+  } else {
+    const ref = (obj.roleRef ?? {}) as { kind?: string; name?: string };
+    const resource = ref.kind === 'ClusterRole' ? 'clusterroles' : 'roles';
+    if (authorizer.authorizeResource(user, { verb: 'bind', group: 'rbac.authorization.k8s.io', resource, name: ref.name ?? '', ...(namespace ? { namespace } : {}) })) return [];
+    rules = authorizer.roleRulesFor(ref, namespace);
+  }
+  return rules.filter((rule) => !ruleCovered(authorizer, user, rule, namespace));
+}
+
+/** True when the user may do everything the rule grants (wildcards must be held as wildcards). */
+function ruleCovered(authorizer: RbacAuthorizer, user: Identity, rule: PolicyRule, namespace: string | undefined): boolean {
+  const verbs = rule.verbs ?? [];
+  if (rule.nonResourceURLs?.length) {
+    return rule.nonResourceURLs.every((path) => verbs.every((verb) => authorizer.authorizeNonResource(user, { verb, path })));
+  }
+  const names = rule.resourceNames?.length ? rule.resourceNames : [undefined];
+  for (const group of rule.apiGroups ?? []) {
+    for (const res of rule.resources ?? []) {
+      const [resource, subresource] = res.split('/');
+      for (const verb of verbs) {
+        for (const name of names) {
+          const attrs: ResourceAttributes = { verb, group, resource, ...(subresource ? { subresource } : {}), ...(namespace ? { namespace } : {}), ...(name ? { name } : {}) };
+          if (!authorizer.authorizeResource(user, attrs)) return false;
+        }
+      }
+    }
+  }
+  return true;
+}
+
+export function escalationMessage(user: Identity, obj: KubeObject, plural: string, missing: PolicyRule[]): string {
+  const list = missing.map((r) => `{APIGroups:${JSON.stringify(r.apiGroups ?? [])}, Resources:${JSON.stringify(r.resources ?? [])}, Verbs:${JSON.stringify(r.verbs ?? [])}${r.nonResourceURLs ? `, NonResourceURLs:${JSON.stringify(r.nonResourceURLs)}` : ''}}`).join('\n');
+  return `${plural}.rbac.authorization.k8s.io "${obj.metadata.name}" is forbidden: user "${user.name}" (groups=${JSON.stringify(user.groups)}) is attempting to grant RBAC permissions not currently held:\n${list}`;
 }
