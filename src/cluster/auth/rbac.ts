@@ -158,18 +158,15 @@ function ruleCovered(authorizer: RbacAuthorizer, user: Identity, rule: PolicyRul
     return rule.nonResourceURLs.every((path) => verbs.every((verb) => authorizer.authorizeNonResource(user, { verb, path })));
   }
   const names = rule.resourceNames?.length ? rule.resourceNames : [undefined];
-  for (const group of rule.apiGroups ?? []) {
-    for (const res of rule.resources ?? []) {
-      const [resource, subresource] = res.split('/');
-      for (const verb of verbs) {
-        for (const name of names) {
-          const attrs: ResourceAttributes = { verb, group, resource, ...(subresource ? { subresource } : {}), ...(namespace ? { namespace } : {}), ...(name ? { name } : {}) };
-          if (!authorizer.authorizeResource(user, attrs)) return false;
-        }
-      }
-    }
-  }
-  return true;
+  // Every (group, resource, verb, name) combination the rule grants must be one the user has.
+  const combos = (rule.apiGroups ?? []).flatMap((group) =>
+    (rule.resources ?? []).flatMap((res) => verbs.flatMap((verb) => names.map((name) => ({ group, res, verb, name })))),
+  );
+  return combos.every(({ group, res, verb, name }) => {
+    const [resource, subresource] = res.split('/');
+    const attrs: ResourceAttributes = { verb, group, resource, ...(subresource ? { subresource } : {}), ...(namespace ? { namespace } : {}), ...(name ? { name } : {}) };
+    return authorizer.authorizeResource(user, attrs);
+  });
 }
 
 export function escalationMessage(user: Identity, obj: KubeObject, plural: string, missing: PolicyRule[]): string {
