@@ -13,6 +13,7 @@ import { recordUpdate } from '../apply/track-update.js';
 import { serverSideApply } from '../apply/server-side-apply.js';
 import { builtinZeroValue } from '../apply/zero-value.js';
 import { generateJobSelector, prepareForCreate } from '../builtin/defaults.js';
+import { clone } from '../builtin/util.js';
 import { ApiError, alreadyExists, badRequest, conflict, fieldError, invalid, notFound } from '../errors.js';
 import { apiVersionOf, groupResource, type KubeObject, type ResourceType } from '../objects.js';
 import { applyMergePatch } from '../patch/json-merge.js';
@@ -92,10 +93,6 @@ function randomSuffix(): string {
   let s = '';
   for (let i = 0; i < 5; i++) s += NAME_SUFFIX_ALPHABET[Math.floor(Math.random() * NAME_SUFFIX_ALPHABET.length)];
   return s;
-}
-
-function clone<T>(v: T): T {
-  return JSON.parse(JSON.stringify(v)) as T;
 }
 
 function qualified(type: ResourceType): string {

@@ -88,7 +88,6 @@ export function tracksGeneration(type: ResourceType): boolean {
 export function initialStatus(type: ResourceType, obj: KubeObject): unknown {
   if (type.custom) return undefined;
   if (type.group === '' && type.kind === 'Pod') return { phase: 'Pending', qosClass: podQosClass(obj) };
-  if (type.group === '' && type.kind === 'Namespace') return { phase: 'Active' };
   return undefined;
 }
 

@@ -6,46 +6,27 @@
 import { ApiError } from '../errors.js';
 import { groupResource, type KubeObject } from '../objects.js';
 import { crdStatus, resourceTypesFromCrd } from '../crd/crd-resource-types.js';
-import type { ResourceRegistry } from '../api/resource-registry.js';
 import { canonicalJson } from '../api/type-strategy.js';
-import { now, type ResourceService } from '../api/resource-service.js';
-import type { ObjectStore } from '../store/object-store.js';
+import { now } from '../api/resource-service.js';
 import { systemScope } from './system-scope.js';
-import { WorkQueue } from './work-queue.js';
+import { StoreController } from './store-controller.js';
 
 const CRD_RESOURCE = 'apiextensions.k8s.io/customresourcedefinitions';
 export const CRD_CLEANUP_FINALIZER = 'customresourcecleanup.apiextensions.k8s.io';
 const MANAGER = 'kube-apiserver';
 
-export class CrdController {
-  private readonly queue: WorkQueue;
-  private stopWatch?: () => void;
-
-  constructor(
-    private readonly store: ObjectStore,
-    private readonly registry: ResourceRegistry,
-    private readonly service: ResourceService,
-    onError: (key: string, err: unknown) => void,
-  ) {
-    this.queue = new WorkQueue(onError);
-  }
+export class CrdController extends StoreController {
 
   /** Serves every stored CRD synchronously (so a restarted server routes custom resources at once), then follows changes. */
   start(): void {
     for (const { obj } of this.store.list(CRD_RESOURCE)) this.serve(obj);
-    const { backlog, stop } = this.store.watch(CRD_RESOURCE, this.store.resourceVersion, (e) => {
+    const backlog = this.follow(CRD_RESOURCE, (e) => {
       if (e.type === 'DELETED') this.registry.removeCrd(e.key);
       else this.serve(e.object.obj);
       this.queue.add(e.key, () => this.reconcile(e.key));
     });
     for (const e of backlog) this.queue.add(e.key, () => this.reconcile(e.key));
-    this.stopWatch = stop;
     for (const { obj } of this.store.list(CRD_RESOURCE)) this.queue.add(obj.metadata.name!, () => this.reconcile(obj.metadata.name!));
-  }
-
-  stop(): void {
-    this.stopWatch?.();
-    this.queue.stop();
   }
 
   private serve(crd: KubeObject): void {

@@ -8,11 +8,9 @@
  */
 import { ApiError } from '../errors.js';
 import type { KubeObject, OwnerReference, ResourceType } from '../objects.js';
-import type { ResourceRegistry } from '../api/resource-registry.js';
-import type { ResourceService } from '../api/resource-service.js';
-import type { ObjectStore, StoreEvent } from '../store/object-store.js';
+import type { StoreEvent } from '../store/object-store.js';
 import { systemScope } from './system-scope.js';
-import { WorkQueue } from './work-queue.js';
+import { StoreController } from './store-controller.js';
 
 const MANAGER = 'generic-garbage-collector';
 
@@ -21,38 +19,21 @@ interface Ref {
   key: string;
 }
 
-export class GarbageCollector {
-  private readonly queue: WorkQueue;
+export class GarbageCollector extends StoreController {
   /** uid → where the object lives. */
   private readonly byUid = new Map<string, Ref>();
   /** owner uid → dependents ("resource|key"). */
   private readonly dependents = new Map<string, Set<string>>();
-  private stopWatch?: () => void;
-
-  constructor(
-    private readonly store: ObjectStore,
-    private readonly registry: ResourceRegistry,
-    private readonly service: ResourceService,
-    onError: (key: string, err: unknown) => void,
-  ) {
-    this.queue = new WorkQueue(onError);
-  }
 
   start(): void {
     for (const resource of this.store.resources()) {
       for (const s of this.store.list(resource)) this.index(resource, keyOf(s.obj), s.obj, undefined);
     }
-    const { stop } = this.store.watch('*', this.store.resourceVersion, (e) => this.onEvent(e));
-    this.stopWatch = stop;
+    this.follow('*', (e) => this.onEvent(e));
     // Sweep once: dependents whose owners vanished while the server was down.
     for (const resource of this.store.resources()) {
       for (const s of this.store.list(resource)) this.consider(resource, keyOf(s.obj), s.obj);
     }
-  }
-
-  stop(): void {
-    this.stopWatch?.();
-    this.queue.stop();
   }
 
   private onEvent(e: StoreEvent): void {

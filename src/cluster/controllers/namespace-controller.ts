@@ -5,38 +5,18 @@
  */
 import { ApiError } from '../errors.js';
 import { groupResource, type KubeObject, type ResourceType } from '../objects.js';
-import type { ResourceRegistry } from '../api/resource-registry.js';
-import type { ResourceService } from '../api/resource-service.js';
-import type { ObjectStore } from '../store/object-store.js';
 import { systemScope } from './system-scope.js';
-import { WorkQueue } from './work-queue.js';
+import { StoreController } from './store-controller.js';
 
 const MANAGER = 'namespace-controller';
 
-export class NamespaceController {
-  private readonly queue: WorkQueue;
-  private stopWatch?: () => void;
-
-  constructor(
-    private readonly store: ObjectStore,
-    private readonly registry: ResourceRegistry,
-    private readonly service: ResourceService,
-    onError: (key: string, err: unknown) => void,
-  ) {
-    this.queue = new WorkQueue(onError);
-  }
+export class NamespaceController extends StoreController {
 
   start(): void {
-    const { stop } = this.store.watch('namespaces', this.store.resourceVersion, (e) => {
+    this.follow('namespaces', (e) => {
       if (e.type !== 'DELETED' && e.object.obj.metadata.deletionTimestamp) this.enqueue(e.key);
     });
-    this.stopWatch = stop;
     for (const { obj } of this.store.list('namespaces')) if (obj.metadata.deletionTimestamp) this.enqueue(obj.metadata.name!);
-  }
-
-  stop(): void {
-    this.stopWatch?.();
-    this.queue.stop();
   }
 
   private enqueue(name: string, delayMs = 0): void {
