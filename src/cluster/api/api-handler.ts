@@ -230,7 +230,7 @@ async function serveResource(deps: ApiHandlerDeps, req: IncomingMessage, res: Se
       const body = await readTypedBody(req, ['application/json', 'application/yaml', '']);
       validateFieldManager(q.get('fieldManager') ?? undefined, 'create');
       scope.fieldManager = fieldManagerFor(q.get('fieldManager') ?? undefined, req.headers['user-agent']);
-      const result = await service.create(scope, body, info.subresource);
+      const result = await service.create(scope, body, info.subresource, info.name);
       return sendObject(req, res, result.code, type, result.object, shape, includeObject, result.json);
     }
     case 'update': {

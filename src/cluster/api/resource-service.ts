@@ -63,6 +63,15 @@ export interface DeleteOptions {
 
 export type PatchType = 'json' | 'merge' | 'strategic' | 'apply';
 
+/**
+ * Server-side admission that fills in fields before validation, the way kube-apiserver's REST
+ * storage allocates a Service's clusterIP and nodePorts. Runs on every create and update (also in
+ * dry run: a plugin must not reserve anything it cannot recompute from the store).
+ */
+export interface AdmissionPlugin {
+  admit(type: ResourceType, obj: KubeObject, old: KubeObject | undefined): void;
+}
+
 export interface WriteResult {
   object: KubeObject;
   /** The object's JSON text when it is exactly what was stored (saves serializing it again). */
@@ -100,6 +109,8 @@ function qualified(type: ResourceType): string {
 }
 
 export class ResourceService {
+  readonly admission: AdmissionPlugin[] = [];
+
   constructor(readonly store: ObjectStore) {}
 
   /** The object in the version the request named. */
@@ -129,8 +140,9 @@ export class ResourceService {
 
   // ---------------------------------------------------------------- create
 
-  async create(scope: RequestScope, body: unknown, subresource?: string): Promise<WriteResult> {
+  async create(scope: RequestScope, body: unknown, subresource?: string, name?: string): Promise<WriteResult> {
     const { type } = scope;
+    if (subresource === 'binding' && name !== undefined && !type.custom && type.group === '' && type.plural === 'pods') return this.bind(scope, name, body);
     if (subresource) throw new ApiError(405, 'MethodNotAllowed', `the server does not allow this method on the requested resource: create ${type.plural}/${subresource}`);
     const obj = this.decodeObject(type, body, scope.namespace);
     if (!obj.metadata.name) {
@@ -180,6 +192,28 @@ export class ResourceService {
     const { stored, durable } = this.store.create(resource, prepared);
     await durable;
     return { ...this.presented(type, stored), code: 201 };
+  }
+
+  /** `POST pods/NAME/binding`: the scheduler's one way to set `spec.nodeName` (Kubernetes forbids it in a pod update). */
+  async bind(scope: RequestScope, name: string, body: unknown): Promise<WriteResult> {
+    const binding = body as { target?: { kind?: string; name?: unknown } } | null;
+    const node = binding?.target?.name;
+    if (typeof node !== 'string' || node === '') throw invalid('Binding', name, [fieldError.required('target.name')]);
+    const current = this.getStored(scope.type, scope.namespace, name);
+    const pod = current.obj;
+    if (pod.metadata.deletionTimestamp) throw conflict('pods', name, 'pod is being deleted, cannot be assigned to a host');
+    if ((pod.spec as { nodeName?: string } | undefined)?.nodeName) {
+      throw conflict('pods', name, `pod ${name} is already assigned to node ${JSON.stringify((pod.spec as { nodeName: string }).nodeName)}`);
+    }
+    const next = clone(pod);
+    (next.spec as { nodeName?: string }).nodeName = node;
+    const conditions = ((next.status as { conditions?: { type: string }[] } | undefined)?.conditions ?? []).filter((c) => c.type !== 'PodScheduled');
+    next.status = { ...(next.status as object), conditions: [...conditions, { type: 'PodScheduled', status: 'True', lastProbeTime: null, lastTransitionTime: now() }] };
+    if (scope.dryRun) return { object: next, code: 201 };
+    const { stored, durable } = this.store.update(groupResource(scope.type), next);
+    await durable;
+    const meta = stored.obj.metadata;
+    return { object: { kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Success', code: 201, details: { name: meta.name, kind: 'pods' } } as unknown as KubeObject, code: 201 };
   }
 
   // ---------------------------------------------------------------- update
@@ -507,6 +541,7 @@ export class ResourceService {
       if (scope.fieldValidation === 'Warn') for (const m of messages) scope.warn?.(m);
     }
     const defaulted = applyDefaults(type, pruned.obj);
+    for (const plugin of this.admission) plugin.admit(type, defaulted, old);
     const causes = validateObject(type, defaulted, old);
     if (causes.length > 0) throw invalid(type.kind, defaulted.metadata.name ?? defaulted.metadata.generateName ?? '', causes, type.group);
     scope.admit?.(defaulted);
