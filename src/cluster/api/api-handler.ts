@@ -152,13 +152,13 @@ async function serveResource(deps: ApiHandlerDeps, req: IncomingMessage, res: Se
   for (const handler of deps.subresources) {
     if (await handler.handle(req, res, info, type, user)) return;
   }
-  if (info.subresource && !['status', 'scale', 'finalize'].includes(info.subresource)) {
+  if (info.subresource && !['status', 'scale', 'finalize', ...(type.plural === 'pods' && !type.custom && info.verb === 'create' ? ['binding'] : [])].includes(info.subresource)) {
     throw new ApiError(404, 'NotFound', `the server could not find the requested resource (${info.verb} ${info.resource}/${info.subresource})`);
   }
   if (info.verb === 'create' && info.name !== undefined && !info.subresource) {
     throw new ApiError(405, 'MethodNotAllowed', 'the server does not allow this method on the requested resource');
   }
-  const subVerbOk = !info.subresource || ['get', 'update', 'patch'].includes(info.verb);
+  const subVerbOk = !info.subresource || ['get', 'update', 'patch'].includes(info.verb) || (info.subresource === 'binding' && info.verb === 'create');
   if (!subVerbOk || (!info.subresource && !type.verbs.includes(info.verb))) {
     throw new ApiError(405, 'MethodNotAllowed', `the server does not allow this method on the requested resource`);
   }
