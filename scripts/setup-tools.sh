@@ -12,6 +12,9 @@ mkdir -p "$tools/bin" "$tools/packs"
 need_apt=()
 command -v git >/dev/null || need_apt+=(git)
 command -v unzip >/dev/null || need_apt+=(unzip)
+# The local kubelet sandboxes pods with bubblewrap and gives them network namespaces with iproute2.
+command -v bwrap >/dev/null || need_apt+=(bubblewrap)
+command -v ip >/dev/null || need_apt+=(iproute2)
 if [ "${ARGOSY_BENCH:-}" = 1 ]; then
   command -v etcd >/dev/null || need_apt+=(etcd-server)
 fi
