@@ -1,10 +1,11 @@
 /**
- * Runs the cluster benchmarks in sequence (all three, or those named on the command line), each
+ * Runs the benchmarks in sequence (all of them, or those named on the command line), each
  * printing one JSON line on stdout. BENCH_SCALE=0.1 runs every workload at a tenth of its size.
  */
 import { benchList } from './cluster-list.js';
 import { benchWatch } from './cluster-watch.js';
 import { benchWrites } from './cluster-writes.js';
+import { benchDeploymentReady, benchKubeletPods, benchSimulatedPodsRss } from './workloads.js';
 import { progress } from './lib/report.js';
 import { benchScale } from './lib/stats.js';
 
@@ -12,6 +13,9 @@ const BENCHES: Record<string, () => Promise<unknown>> = {
   'cluster-writes': benchWrites,
   'cluster-list': benchList,
   'cluster-watch': benchWatch,
+  'kubelet-pods': benchKubeletPods,
+  'deployment-ready': benchDeploymentReady,
+  'simulated-pods-rss': benchSimulatedPodsRss,
 };
 
 const wanted = process.argv.slice(2);

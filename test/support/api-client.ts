@@ -92,6 +92,24 @@ export class ApiClient {
     });
   }
 
+  /** Follows a watch stream, calling `onEvent` for each event, until the returned stop() is called. */
+  follow<T = Record<string, unknown>>(path: string, onEvent: (e: WatchEvent<T>) => void): () => void {
+    const req = https.get(this.url + path, { headers: this.token ? { Authorization: `Bearer ${this.token}` } : {}, agent: this.agent }, (res) => {
+      let buf = '';
+      res.on('data', (d: Buffer) => {
+        buf += d.toString();
+        let i;
+        while ((i = buf.indexOf('\n')) >= 0) {
+          onEvent(JSON.parse(buf.slice(0, i)) as WatchEvent<T>);
+          buf = buf.slice(i + 1);
+        }
+      });
+      res.on('error', () => undefined);
+    });
+    req.on('error', () => undefined);
+    return () => req.destroy();
+  }
+
   get<T = Record<string, unknown>>(path: string, headers?: Record<string, string>): Promise<ApiResponse<T>> {
     return this.request<T>('GET', path, undefined, headers);
   }
