@@ -1,17 +1,19 @@
 import { startCluster } from '../cluster/cluster.js';
+import type { WorkloadOptions } from '../cluster/workloads.js';
 
 export interface ForegroundOptions {
   dataDir: string;
   port: number;
   host: string;
   banner: 'cluster' | 'up';
+  workloads: WorkloadOptions | false;
 }
 
 /** Runs the cluster until SIGINT/SIGTERM, then stops it cleanly (every acknowledged write is already on disk). */
 export async function runClusterInForeground(opts: ForegroundOptions): Promise<void> {
   let cluster;
   try {
-    cluster = await startCluster({ dataDir: opts.dataDir, port: opts.port, host: opts.host });
+    cluster = await startCluster({ dataDir: opts.dataDir, port: opts.port, host: opts.host, workloads: opts.workloads });
   } catch (err) {
     const e = err as NodeJS.ErrnoException;
     if (e.code === 'EADDRINUSE') throw new Error(`port ${opts.port} on ${opts.host} is in use; pick another with --port N (0 picks a free one)`);
@@ -21,8 +23,14 @@ export async function runClusterInForeground(opts: ForegroundOptions): Promise<v
   const out = process.stdout;
   out.write(`Kubernetes API serving at ${cluster.url}\n`);
   out.write(`kubeconfig: ${cluster.kubeconfigPath}\n`);
+  const node = cluster.workloads;
+  if (node) {
+    const sandbox = node.kubelet.sandboxing === 'bubblewrap' ? 'sandboxed with bubblewrap' : 'NOT sandboxed (install bubblewrap for private /tmp and PID namespaces)';
+    const net = node.network.mode === 'namespaced' ? `own network namespaces on ${node.network.podCIDR}` : 'the host network (run as root for per-pod network namespaces)';
+    out.write(`node: pods run as host processes, ${sandbox}, in ${net}\n`);
+  }
   if (opts.banner === 'up') {
-    out.write(`\nTry it:\n  export KUBECONFIG=${cluster.kubeconfigPath}\n  kubectl get namespaces\n\nPress Ctrl-C to stop. State persists in ${opts.dataDir}.\n`);
+    out.write(`\nTry it:\n  export KUBECONFIG=${cluster.kubeconfigPath}\n  kubectl get nodes\n  kubectl create deployment hello --image=busybox -- sh -c 'while true; do date; sleep 5; done'\n  kubectl logs -f deployment/hello\n\nPress Ctrl-C to stop. State persists in ${opts.dataDir}.\n`);
   }
   await new Promise<void>((resolve) => {
     const stop = (signal: string): void => {

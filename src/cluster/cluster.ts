@@ -23,6 +23,7 @@ import { NamespaceController } from './controllers/namespace-controller.js';
 import { systemScope } from './controllers/system-scope.js';
 import { writeKubeconfig } from './kubeconfig.js';
 import { ObjectStore } from './store/object-store.js';
+import { startWorkloads, type RunningWorkloads, type WorkloadOptions } from './workloads.js';
 
 export interface ClusterOptions {
   dataDir: string;
@@ -36,6 +37,11 @@ export interface ClusterOptions {
   minRequestTimeoutSeconds?: number;
   logger?: Logger;
   subresources?: SubresourceHandler[];
+  /**
+   * Workload controllers, scheduler, local kubelet, Services and pod networking. Off unless given:
+   * API-only uses (and most API tests) need none of it.
+   */
+  workloads?: WorkloadOptions | false;
 }
 
 export interface RunningCluster {
@@ -48,6 +54,8 @@ export interface RunningCluster {
   store: ObjectStore;
   /** Where `pods/log` reads from; the local kubelet sets its source here. */
   podLogs: PodLogHandler;
+  /** The running node (network, kubelet) when workloads are enabled. */
+  workloads: RunningWorkloads | undefined;
   close(): Promise<void>;
 }
 
@@ -82,6 +90,22 @@ export async function startCluster(options: ClusterOptions): Promise<RunningClus
   gc.start();
 
   const podLogs = new PodLogHandler(store);
+  const subresources: SubresourceHandler[] = [...(options.subresources ?? []), podLogs];
+  const stopControllers = (): void => {
+    crds.stop();
+    namespaces.stop();
+    gc.stop();
+  };
+  let workloads: RunningWorkloads | undefined;
+  if (options.workloads) {
+    try {
+      workloads = await startWorkloads({ store, registry, service, dataDir, log, onError, podLogs, subresources }, options.workloads);
+    } catch (err) {
+      stopControllers();
+      await store.close();
+      throw err;
+    }
+  }
   let ready = false;
   let port = 0;
   const handler = createApiHandler({
@@ -93,18 +117,27 @@ export async function startCluster(options: ClusterOptions): Promise<RunningClus
     openapi: new OpenApiCache(registry),
     watch: { bookmarkIntervalMs: options.bookmarkIntervalMs ?? 5_000, maxBufferedBytes: 64 * 1024 * 1024, minRequestTimeoutSeconds: options.minRequestTimeoutSeconds ?? 1800 },
     serverAddress: () => `${host}:${port}`,
-    subresources: [...(options.subresources ?? []), podLogs],
+    subresources,
     isReady: () => ready,
     log,
   });
   const pki = await loadOrCreatePki(path.join(dataDir, 'pki'), [...new Set([host, '127.0.0.1', 'localhost', '::1'])]);
   const server = https.createServer({ cert: pki.certPem, key: pki.keyPem, keepAliveTimeout: 65_000, requestTimeout: 0 }, handler);
   server.headersTimeout = 60_000;
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(options.port ?? 0, host, () => resolve());
-  });
-  port = (server.address() as AddressInfo).port;
+  try {
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(options.port ?? 0, host, () => resolve());
+    });
+    port = (server.address() as AddressInfo).port;
+    await workloads?.serve(host, port);
+  } catch (err) {
+    server.close();
+    await workloads?.close();
+    stopControllers();
+    await store.close();
+    throw err;
+  }
   const url = `https://${host}:${port}`;
   const kubeconfigPath = path.join(dataDir, 'kubeconfig');
   writeKubeconfig(kubeconfigPath, url, adminToken, pki.caPem);
@@ -119,12 +152,13 @@ export async function startCluster(options: ClusterOptions): Promise<RunningClus
     adminToken,
     store,
     podLogs,
+    workloads,
     close: () =>
       (closing ??= (async () => {
         ready = false;
-        crds.stop();
-        namespaces.stop();
-        gc.stop();
+        // Pods end before the API goes: the kubelet records their final state through it.
+        await workloads?.close();
+        stopControllers();
         server.closeIdleConnections();
         const closed = new Promise<void>((resolve) => server.close(() => resolve()));
         // Watches are long-lived: end them so close() does not wait for their timeouts.

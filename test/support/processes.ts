@@ -36,11 +36,21 @@ export function descendantPids(root: number): number[] {
 /** Live processes whose command line contains `marker`. */
 export function pidsWithMarker(marker: string): number[] {
   return allPids().filter((pid) => {
-    if (pid === process.pid) return false;
+    if (pid === process.pid || !isRunning(pid)) return false;
     try {
       return fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes(marker);
     } catch {
       return false;
     }
   });
+}
+
+/** Alive and not a zombie (an exited process whose parent has not reaped it yet runs nothing). */
+export function isRunning(pid: number): boolean {
+  try {
+    const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3) !== 'Z';
+  } catch {
+    return false;
+  }
 }
