@@ -4,7 +4,8 @@
  * start --data-dir D --port 0`, URL parsed from "Kubernetes API serving at URL", admin token from
  * the first field of D/tokens.csv, and (when it serves https) the CA to trust from D/pki/ca.crt.
  *
- * BENCH_SERVER_NODE_FLAGS adds node flags to the server process, e.g.
+ * BENCH_CLUSTER_ARGS adds `cluster start` options (e.g. `--pod-network host` to compare without
+ * network namespaces). BENCH_SERVER_NODE_FLAGS adds node flags to the server process, e.g.
  * `BENCH_SERVER_NODE_FLAGS="--cpu-prof --cpu-prof-dir=/tmp/prof"` to profile it.
  */
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
@@ -36,7 +37,8 @@ export interface ServerProcess {
 export async function startServer(dataDir: string): Promise<ServerProcess> {
   const extraFlags = (process.env.BENCH_SERVER_NODE_FLAGS ?? '').split(/\s+/).filter(Boolean);
   const spawnedAt = performance.now();
-  const child = spawn(process.execPath, [...extraFlags, '--import', 'tsx', path.join(REPO_ROOT, 'src/cli/run.ts'), 'cluster', 'start', '--data-dir', dataDir, '--port', '0'], {
+  const extraArgs = (process.env.BENCH_CLUSTER_ARGS ?? '').split(/\s+/).filter(Boolean);
+  const child = spawn(process.execPath, [...extraFlags, '--import', 'tsx', path.join(REPO_ROOT, 'src/cli/run.ts'), 'cluster', 'start', '--data-dir', dataDir, '--port', '0', ...extraArgs], {
     cwd: REPO_ROOT,
     env: { ...process.env, ARGOSY_LOG_LEVEL: process.env.ARGOSY_LOG_LEVEL ?? 'warn' },
     stdio: ['ignore', 'pipe', 'pipe'],

@@ -106,7 +106,7 @@ export async function startWorkloads(deps: WorkloadDeps, options: WorkloadOption
   };
   try {
     await kubelet.start();
-    node = new NodeRegistration({ store, registry, service, nodeName, nodeIP: network.nodeIP, runtime: `argosy-${kubelet.sandboxing}`, onError: (err) => onError('node-lease', err) });
+    node = new NodeRegistration({ store, registry, service, nodeName, nodeIP: network.nodeIP, runtime: kubelet.runtimeName, onError: (err) => onError('node-lease', err) });
     await node.start();
     for (const c of controllers) c.start();
     started = true;

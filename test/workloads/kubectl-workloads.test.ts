@@ -148,6 +148,8 @@ describe('workloads with kubectl', { concurrency: false }, () => {
     assert.equal(job.status.succeeded, 2);
     const logs = await kubectl.ok(['logs', ...ns, 'job/writer']);
     assert.match(logs, /job says hello\nprepared-by-init\nwritten/);
+    const previous = await kubectl.fails(['logs', ...ns, 'job/writer', '--previous']);
+    assert.match(previous.stderr, /previous terminated container "main" in pod "writer-\w+" not found/);
 
     await kubectl.ok(['wait', ...ns, '--for=condition=failed', 'job/fails', '--timeout=60s'], { timeoutMs: 70_000 });
     const failed = JSON.parse(await kubectl.ok(['get', ...ns, 'job/fails', '-o', 'json'])) as { status: { failed: number; conditions: { type: string; reason: string }[] } };

@@ -22,6 +22,8 @@ export interface PodLogOptions {
 
 /** Streams a container's log into `res` (already 200, text/plain); resolves when done. */
 export interface PodLogSource {
+  /** Throws the ApiError for a request that cannot be served (e.g. `previous` with no previous run), before any byte is sent. */
+  check?(pod: KubeObject, options: PodLogOptions): void;
   stream(pod: KubeObject, options: PodLogOptions, res: ServerResponse, signal: AbortSignal): Promise<void>;
 }
 
@@ -81,6 +83,7 @@ export class PodLogHandler implements SubresourceHandler {
       res.end();
       return true;
     }
+    this.source.check?.(pod, options);
     const abort = new AbortController();
     req.on('close', () => abort.abort());
     res.writeHead(200, { 'Content-Type': 'text/plain', 'Transfer-Encoding': 'chunked' });

@@ -3,6 +3,7 @@
  * kubelet restart that adopts the pods it ran before, and a stop that leaves nothing running.
  */
 import assert from 'node:assert/strict';
+import fs from 'node:fs';
 import type { ServerResponse } from 'node:http';
 import { PassThrough } from 'node:stream';
 import { after, before, describe, test } from 'node:test';
@@ -11,6 +12,9 @@ import { systemScope } from '../controllers/system-scope.js';
 import type { PodLogOptions } from '../api/pod-log.js';
 import { boundPod, processesWith, startHarness, type Harness } from './test-harness.js';
 import type { ContainerStatus } from './types.js';
+
+/** Volumes are mounted at their mountPath only inside a sandbox. */
+const sandboxed = fs.existsSync('/usr/bin/bwrap');
 
 function status(h: Harness, pod: string, container?: string): ContainerStatus | undefined {
   const all = [...(h.status(pod).initContainerStatuses ?? []), ...(h.status(pod).containerStatuses ?? [])];
@@ -46,7 +50,6 @@ describe('kubelet lifecycle', { concurrency: true }, () => {
   let h: Harness;
   before(async () => {
     h = await startHarness();
-    await h.create({ apiVersion: 'v1', kind: 'Service', metadata: { name: 'kubernetes', namespace: 'default' }, spec: { clusterIP: '10.96.0.1', ports: [{ name: 'https', port: 443 }] } });
   });
   after(async () => {
     await h.dispose();
@@ -84,7 +87,7 @@ describe('kubelet lifecycle', { concurrency: true }, () => {
     assert.ok(status(h, 'deadline')?.state.terminated);
   });
 
-  test('a sidecar starts (startup probe) before the main container and is stopped once it is done', async () => {
+  test('a sidecar starts (startup probe) before the main container and is stopped once it is done', { skip: !sandboxed }, async () => {
     await h.create(
       boundPod('sidecar', {
         restartPolicy: 'Never',

@@ -129,10 +129,6 @@ export class PodWorker implements StatusSource {
     }
   }
 
-  get podObject(): KubeObject {
-    return this.pod;
-  }
-
   get namespace(): string {
     return this.pod.metadata.namespace ?? 'default';
   }
