@@ -169,6 +169,35 @@ describe('workloads with kubectl', { concurrency: false }, () => {
     await eventually('no echo process left', () => Promise.resolve(pidsWithMarker(ECHO_MARKER).length === 0), 10_000);
   });
 
+  test('a StatefulSet rolls out in order with bound claims that outlive its pods', async () => {
+    await kubectl.ok(['apply', ...ns, '-f', fixture('statefulset.yaml')]);
+    await kubectl.ok(['rollout', 'status', ...ns, 'statefulset/db', '--timeout=60s'], { timeoutMs: 70_000 });
+    const pvcs = JSON.parse(await kubectl.ok(['get', ...ns, 'pvc', '-o', 'json'])) as { items: { metadata: { name: string }; status: { phase: string } }[] };
+    assert.deepEqual(pvcs.items.map((p) => `${p.metadata.name}=${p.status.phase}`).sort(), ['data-db-0=Bound', 'data-db-1=Bound']);
+    assert.match(await kubectl.ok(['logs', ...ns, 'db-0']), /^started-db-0$/m);
+    await kubectl.ok(['delete', ...ns, 'pod/db-0', '--timeout=30s'], { timeoutMs: 40_000 });
+    await kubectl.ok(['rollout', 'status', ...ns, 'statefulset/db', '--timeout=60s'], { timeoutMs: 70_000 });
+    const logs = await eventually('the recreated db-0 to log', async () => {
+      const r = await kubectl.run(['logs', ...ns, 'db-0']);
+      return r.code === 0 && /started-db-0\nstarted-db-0/.test(r.stdout) ? r.stdout : undefined;
+    }, 30_000);
+    assert.match(logs, /started-db-0\nstarted-db-0/, 'the new pod sees what the old one wrote on the same claim');
+    await kubectl.ok(['delete', ...ns, '-f', fixture('statefulset.yaml'), '--timeout=60s'], { timeoutMs: 70_000 });
+  });
+
+  test('a command that is not on the host leaves the container waiting with a reason naming command and image', async () => {
+    await kubectl.ok(['apply', ...ns, '-f', fixture('bad-command.yaml')]);
+    const waiting = await eventually('the container to wait with CreateContainerError', async () => {
+      const pod = JSON.parse(await kubectl.ok(['get', ...ns, 'pod/bad-command', '-o', 'json'])) as { status: { containerStatuses?: { state: { waiting?: { reason: string; message: string } } }[] } };
+      const w = pod.status.containerStatuses?.[0]?.state.waiting;
+      return w?.reason === 'CreateContainerError' ? w : undefined;
+    }, 20_000);
+    assert.match(waiting.message, /no-such-command-here/);
+    assert.match(waiting.message, /alpine:3\.20/);
+    assert.match(await kubectl.ok(['get', ...ns, 'pod/bad-command']), /CreateContainerError/);
+    await kubectl.ok(['delete', ...ns, 'pod/bad-command', '--timeout=30s'], { timeoutMs: 40_000 });
+  });
+
   test('the CronJob schedules a run', async () => {
     const job = await eventually('a Job created by the CronJob', async () => {
       const jobs = (await api.get<{ items: { metadata: { name: string; ownerReferences?: { kind: string; name: string }[] } }[] }>('/apis/batch/v1/namespaces/default/jobs')).body.items;
