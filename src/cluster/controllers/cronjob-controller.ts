@@ -7,17 +7,13 @@
  *
  * Each CronJob has one timer, set for its next scheduled time: nothing polls.
  */
-import type { ResourceRegistry } from '../api/resource-registry.js';
-import type { ResourceService } from '../api/resource-service.js';
 import { isLoadableTimeZone } from '../builtin/cron.js';
 import { ApiError } from '../errors.js';
 import type { KubeObject } from '../objects.js';
-import type { ObjectStore, StoreEvent } from '../store/object-store.js';
-import type { EventRecorder } from './event-recorder.js';
+import { OwnerIndex } from './owner-index.js';
 import { systemScope } from './system-scope.js';
-import { StoreController } from './store-controller.js';
-import { isControlledBy } from './workload-kit.js';
-import { OwnedIndex } from './stateful/owned-index.js';
+import { WorkloadController } from './workload-controller.js';
+import { isControlledBy, namespacedKey } from './workload-kit.js';
 import { WakeUps } from './stateful/wake-ups.js';
 import { parseCronSchedule, type CronSchedule } from './batch/cron-schedule.js';
 import {
@@ -44,33 +40,14 @@ export interface CronJobControllerOptions {
   now?: () => Date;
 }
 
-export class CronJobController extends StoreController {
-  private readonly jobs = new OwnedIndex({ group: 'batch', kind: 'CronJob' });
-  /** CronJob uid → key. */
-  private readonly cronJobKeys = new Map<string, string>();
+export class CronJobController extends WorkloadController<CronJobControllerOptions> {
+  private readonly jobs = new OwnerIndex({ group: 'batch', kind: 'CronJob' });
   /** One pending wake-up per CronJob: its next scheduled time. */
   private readonly wakeUps = new WakeUps((key) => this.enqueue(key));
-  private readonly clock: () => Date;
-
-  constructor(
-    store: ObjectStore,
-    registry: ResourceRegistry,
-    service: ResourceService,
-    onError: (key: string, err: unknown) => void,
-    private readonly recorder: EventRecorder,
-    options: CronJobControllerOptions = {},
-  ) {
-    super(store, registry, service, onError);
-    this.clock = options.now ?? (() => new Date());
-  }
+  private readonly clock = this.options.now ?? (() => new Date());
 
   start(): void {
-    for (const { obj } of this.store.list(CRONJOBS)) this.cronJobKeys.set(obj.metadata.uid!, keyOf(obj));
-    for (const { obj } of this.store.list(JOBS)) this.jobs.put(keyOf(obj), obj);
-    const cjBacklog = this.follow(CRONJOBS, (e) => this.onCronJob(e));
-    const jobBacklog = this.follow(JOBS, (e) => this.onJob(e));
-    for (const e of cjBacklog) this.onCronJob(e);
-    for (const e of jobBacklog) this.onJob(e);
+    this.followOwnersAndDependents(CRONJOBS, [{ resource: JOBS, index: this.jobs }]);
     this.resync();
   }
 
@@ -84,30 +61,11 @@ export class CronJobController extends StoreController {
    * this when wall time jumped (a resumed laptop, a corrected clock — or a test driving time).
    */
   resync(): void {
-    for (const { obj } of this.store.list(CRONJOBS)) this.enqueue(keyOf(obj));
+    for (const { obj } of this.store.list(CRONJOBS)) this.enqueue(namespacedKey(obj));
   }
 
-  private onCronJob(e: StoreEvent): void {
-    const uid = e.object.obj.metadata.uid!;
-    if (e.type === 'DELETED') {
-      this.cronJobKeys.delete(uid);
-      this.wakeUps.cancel(e.key);
-      return;
-    }
-    this.cronJobKeys.set(uid, e.key);
-    this.enqueue(e.key);
-  }
-
-  private onJob(e: StoreEvent): void {
-    const change = this.jobs.observe(e);
-    for (const ref of [change.before, change.after]) {
-      const key = ref && this.cronJobKeys.get(ref.uid);
-      if (key) this.enqueue(key);
-    }
-  }
-
-  private enqueue(key: string): void {
-    this.queue.add(key, () => this.sync(key));
+  protected override forgetOwner(_uid: string, key: string): void {
+    this.wakeUps.cancel(key);
   }
 
   private get cronJobType() {
@@ -120,7 +78,7 @@ export class CronJobController extends StoreController {
 
   // ------------------------------------------------------------------ sync
 
-  private async sync(key: string): Promise<void> {
+  protected async sync(key: string): Promise<void> {
     const stored = this.store.get(CRONJOBS, key);
     if (!stored) return;
     const cj = stored.obj as CronJob;
@@ -273,8 +231,4 @@ function normalize(status: CronJobStatus): CronJobStatus {
   const out = { ...status };
   if (out.active && out.active.length === 0) delete out.active;
   return out;
-}
-
-function keyOf(obj: KubeObject): string {
-  return `${obj.metadata.namespace}/${obj.metadata.name}`;
 }

@@ -5,17 +5,13 @@
  * place; maxSurge: start the new pod, then retire the old once it is available) or OnDelete;
  * ControllerRevisions; and the status `kubectl rollout status ds` reads.
  */
-import type { ResourceRegistry } from '../api/resource-registry.js';
-import type { ResourceService } from '../api/resource-service.js';
 import { isMap, type JsonMap } from '../builtin/util.js';
 import { ApiError } from '../errors.js';
 import type { KubeObject } from '../objects.js';
-import type { ObjectStore, StoreEvent } from '../store/object-store.js';
-import type { EventRecorder } from './event-recorder.js';
+import { OwnerIndex } from './owner-index.js';
 import { systemScope } from './system-scope.js';
-import { StoreController } from './store-controller.js';
-import { isPodAvailable, isPodReady, podPhase, podReadyCondition } from './workload-kit.js';
-import { OwnedIndex } from './stateful/owned-index.js';
+import { WorkloadController } from './workload-controller.js';
+import { isPodAvailable, isPodReady, msUntilNextAvailable, namespacedKey, podPhase } from './workload-kit.js';
 import { WakeUps } from './stateful/wake-ups.js';
 import { RevisionHistory, revisionNumber, revisionsToPrune, type Revision } from './stateful/revisions.js';
 import {
@@ -43,45 +39,26 @@ export interface DaemonSetControllerOptions {
   nodeName?: string;
 }
 
-export class DaemonSetController extends StoreController {
-  private readonly pods = new OwnedIndex({ group: 'apps', kind: 'DaemonSet' });
-  private readonly revisions = new OwnedIndex({ group: 'apps', kind: 'DaemonSet' });
-  private readonly dsKeys = new Map<string, string>();
-  private readonly history: RevisionHistory;
-  private readonly nodeName: string;
+export class DaemonSetController extends WorkloadController<DaemonSetControllerOptions> {
+  private readonly pods = new OwnerIndex({ group: 'apps', kind: 'DaemonSet' });
+  private readonly revisions = new OwnerIndex({ group: 'apps', kind: 'DaemonSet' });
+  private readonly history = new RevisionHistory(this.registry, this.service, MANAGER, HASH_LABEL);
+  private readonly nodeName = this.options.nodeName ?? 'argosy';
   /** DaemonSet uid → failed pods replaced in a row, and when the last was. */
   private readonly failures = new Map<string, { count: number; lastMs: number }>();
   /** Back-offs and minReadySeconds: look again later. */
   private readonly wakeUps = new WakeUps((key) => this.enqueue(key));
 
-  constructor(
-    store: ObjectStore,
-    registry: ResourceRegistry,
-    service: ResourceService,
-    onError: (key: string, err: unknown) => void,
-    private readonly recorder: EventRecorder,
-    options: DaemonSetControllerOptions = {},
-  ) {
-    super(store, registry, service, onError);
-    this.nodeName = options.nodeName ?? 'argosy';
-    this.history = new RevisionHistory(registry, service, MANAGER, HASH_LABEL);
-  }
-
   start(): void {
-    for (const { obj } of this.store.list(DAEMONSETS)) this.dsKeys.set(obj.metadata.uid!, keyOf(obj));
-    for (const { obj } of this.store.list('pods')) this.pods.put(keyOf(obj), obj);
-    for (const { obj } of this.store.list(REVISIONS)) this.revisions.put(keyOf(obj), obj);
-    const replays = [
-      ...this.follow(DAEMONSETS, (e) => this.onDaemonSet(e)).map((e) => () => this.onDaemonSet(e)),
-      ...this.follow('pods', (e) => this.onOwned(this.pods, e)).map((e) => () => this.onOwned(this.pods, e)),
-      ...this.follow(REVISIONS, (e) => this.onOwned(this.revisions, e)).map((e) => () => this.onOwned(this.revisions, e)),
-    ];
+    this.followOwnersAndDependents(DAEMONSETS, [
+      { resource: 'pods', index: this.pods },
+      { resource: REVISIONS, index: this.revisions },
+    ]);
     // The node's labels and taints decide where daemons run.
     this.follow('nodes', (e) => {
-      if (e.key === this.nodeName) for (const key of this.dsKeys.values()) this.enqueue(key);
+      if (e.key === this.nodeName) this.enqueueAllOwners();
     });
-    for (const replay of replays) replay();
-    for (const key of this.dsKeys.values()) this.enqueue(key);
+    this.enqueueAllOwners();
   }
 
   override stop(): void {
@@ -89,27 +66,8 @@ export class DaemonSetController extends StoreController {
     super.stop();
   }
 
-  private onDaemonSet(e: StoreEvent): void {
-    const uid = e.object.obj.metadata.uid!;
-    if (e.type === 'DELETED') {
-      this.dsKeys.delete(uid);
-      this.failures.delete(uid);
-      return;
-    }
-    this.dsKeys.set(uid, e.key);
-    this.enqueue(e.key);
-  }
-
-  private onOwned(index: OwnedIndex, e: StoreEvent): void {
-    const change = index.observe(e);
-    for (const ref of [change.before, change.after]) {
-      const key = ref && this.dsKeys.get(ref.uid);
-      if (key) this.enqueue(key);
-    }
-  }
-
-  private enqueue(key: string): void {
-    this.queue.add(key, () => this.sync(key));
+  protected override forgetOwner(uid: string): void {
+    this.failures.delete(uid);
   }
 
   private podScope(namespace: string | undefined) {
@@ -118,20 +76,12 @@ export class DaemonSetController extends StoreController {
 
   // ------------------------------------------------------------------ sync
 
-  private async sync(key: string): Promise<void> {
+  protected async sync(key: string): Promise<void> {
     const stored = this.store.get(DAEMONSETS, key);
     if (!stored) return;
     const ds = stored.obj as DaemonSet;
     if (ds.metadata.deletionTimestamp) return;
-    try {
-      await this.syncDaemonSet(ds, key);
-    } catch (err) {
-      if (err instanceof ApiError && (err.reason === 'Conflict' || err.code === 404)) {
-        this.wakeUps.at(key, 50);
-        return;
-      }
-      throw err;
-    }
+    await this.wakeUps.retryIfStale(key, () => this.syncDaemonSet(ds, key));
   }
 
   private async syncDaemonSet(ds: DaemonSet, key: string): Promise<void> {
@@ -258,7 +208,7 @@ export class DaemonSetController extends StoreController {
   }
 
   private async writeStatus(ds: DaemonSet, shouldRun: boolean, hash: string, collisionCount: number): Promise<void> {
-    const fresh = this.store.get(DAEMONSETS, keyOf(ds))?.obj as DaemonSet | undefined;
+    const fresh = this.store.get(DAEMONSETS, namespacedKey(ds))?.obj as DaemonSet | undefined;
     if (!fresh || fresh.metadata.uid !== ds.metadata.uid) return;
     // Terminal pods on their way out no longer count as scheduled.
     const onNode = [...this.pods.owned(ds.metadata.uid).values()].filter((p) => {
@@ -287,22 +237,14 @@ export class DaemonSetController extends StoreController {
     for (const rev of revisionsToPrune(revisions, live, dsSpec(ds).revisionHistoryLimit ?? 10)) await this.history.delete(rev);
   }
 
+  /** With minReadySeconds, a ready pod becomes available later, with no event to say so: look again then. */
   private requeueForAvailability(ds: DaemonSet, key: string): void {
-    const minReady = dsSpec(ds).minReadySeconds ?? 0;
-    if (minReady <= 0) return;
-    for (const pod of this.pods.owned(ds.metadata.uid).values()) {
-      if (!isPodReady(pod)) continue;
-      const due = Date.parse(podReadyCondition(pod)?.lastTransitionTime ?? '') + minReady * 1000 - Date.now();
-      if (due > 0) this.wakeUps.at(key, due + 50);
-    }
+    const due = msUntilNextAvailable(this.pods.owned(ds.metadata.uid).values(), dsSpec(ds).minReadySeconds ?? 0);
+    if (due !== undefined) this.wakeUps.at(key, due + 50);
   }
 }
 
 /** The `pod-template-generation` label: the DaemonSet's template generation annotation, else the revision number. */
 function templateGeneration(ds: DaemonSet, revision: Revision): string {
   return ds.metadata.annotations?.[TEMPLATE_GENERATION_ANNOTATION] ?? String(revisionNumber(revision));
-}
-
-function keyOf(obj: KubeObject): string {
-  return obj.metadata.namespace ? `${obj.metadata.namespace}/${obj.metadata.name}` : obj.metadata.name!;
 }

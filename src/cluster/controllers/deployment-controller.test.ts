@@ -1,20 +1,11 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { KubeObject } from '../objects.js';
+import type { DeploymentStatus } from './deployment/types.js';
 import { isPodReady } from './workload-kit.js';
 import { podTemplate, startHarness, waitFor, type Harness } from './deployment/test-harness.js';
 
-interface DStatus {
-  observedGeneration?: number;
-  replicas?: number;
-  updatedReplicas?: number;
-  readyReplicas?: number;
-  availableReplicas?: number;
-  unavailableReplicas?: number;
-  conditions?: { type: string; status: string; reason: string; message: string; lastUpdateTime: string; lastTransitionTime: string }[];
-}
-
-const statusOf = (o: KubeObject | undefined): DStatus => (o?.status as DStatus | undefined) ?? {};
+const statusOf = (o: KubeObject | undefined): DeploymentStatus => (o?.status as DeploymentStatus | undefined) ?? {};
 const condition = (o: KubeObject | undefined, type: string) => statusOf(o).conditions?.find((c) => c.type === type);
 const replicasOf = (rs: KubeObject): number => (rs.spec as { replicas: number }).replicas;
 const annotation = (o: KubeObject | undefined, name: string): string | undefined => o?.metadata.annotations?.[name];

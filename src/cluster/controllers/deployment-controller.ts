@@ -9,59 +9,41 @@
  * ReplicaSets are indexed by their controller's uid from the store's watch; the rollout step
  * itself lives in `deployment/rollout.ts`.
  */
-import type { ResourceRegistry } from '../api/resource-registry.js';
-import type { ResourceService } from '../api/resource-service.js';
-import { labelSelectorAsSelector, selectorEmpty, selectorMatches, type Selector } from '../builtin/selectors.js';
+import { selectorEmpty, selectorMatches } from '../builtin/selectors.js';
 import { clone } from '../builtin/util.js';
 import { ApiError, conflict } from '../errors.js';
 import type { KubeObject, ResourceType } from '../objects.js';
-import type { ObjectStore, StoreEvent } from '../store/object-store.js';
-import { claim } from './deployment/claim.js';
-import { OwnerIndex } from './deployment/owner-index.js';
-import { Rechecks } from './deployment/rechecks.js';
+import type { StoreEvent } from '../store/object-store.js';
+import { affectedOwners, claim } from './deployment/claim.js';
+import { queuedRechecks } from './deployment/rechecks.js';
 import { Rollout, type RolloutIO } from './deployment/rollout.js';
-import { deploymentSpec, deploymentStatus, isRollingUpdate, namespacedKey, REVISION_ANNOTATION, type DeploymentStatus } from './deployment/types.js';
-import type { EventRecorder } from './event-recorder.js';
+import { SelectorCache } from './deployment/selector-cache.js';
+import { deploymentStatus, isRollingUpdate, REVISION_ANNOTATION, type DeploymentStatus } from './deployment/types.js';
+import { OwnerIndex } from './owner-index.js';
 import { systemScope } from './system-scope.js';
-import { StoreController } from './store-controller.js';
-import { controllerRefOf } from './workload-kit.js';
+import { WorkloadController } from './workload-controller.js';
+import { controllerRefOf, namespacedKey } from './workload-kit.js';
 
 const MANAGER = 'kube-controller-manager';
 const DEPLOYMENTS = 'apps/deployments';
 const REPLICASETS = 'apps/replicasets';
 
-export class DeploymentController extends StoreController {
+export class DeploymentController extends WorkloadController {
   private readonly replicaSets = new OwnerIndex();
-  private readonly deploymentKeyByUid = new Map<string, string>();
   private readonly rsKeyByUid = new Map<string, string>();
-  private readonly selectors = new Map<string, { source: string; selector: Selector }>();
-  private readonly rechecks = new Rechecks((key, delayMs, fired) =>
-    this.queue.add(key, () => {
-      fired();
-      return this.sync(key);
-    }, delayMs),
-  );
-
-  constructor(
-    store: ObjectStore,
-    registry: ResourceRegistry,
-    service: ResourceService,
-    onError: (key: string, err: unknown) => void,
-    private readonly recorder: EventRecorder,
-  ) {
-    super(store, registry, service, onError);
-  }
+  private readonly selectors = new SelectorCache();
+  private readonly rechecks = queuedRechecks(this.queue, (key) => this.sync(key));
 
   start(): void {
-    this.follow(DEPLOYMENTS, (e) => this.onDeployment(e));
+    this.follow(DEPLOYMENTS, (e) => this.onOwner(e));
     this.follow(REPLICASETS, (e) => this.onReplicaSet(e));
     this.follow('pods', (e) => this.onPod(e));
     for (const { obj } of this.store.list(REPLICASETS)) {
-      this.replicaSets.upsert(namespacedKey(obj), obj);
+      this.replicaSets.put(namespacedKey(obj), obj);
       this.rsKeyByUid.set(obj.metadata.uid!, namespacedKey(obj));
     }
     for (const { obj } of this.store.list(DEPLOYMENTS)) {
-      this.deploymentKeyByUid.set(obj.metadata.uid!, namespacedKey(obj));
+      this.ownerKeys.set(obj.metadata.uid!, namespacedKey(obj));
       this.enqueue(namespacedKey(obj));
     }
   }
@@ -74,50 +56,21 @@ export class DeploymentController extends StoreController {
     return this.registry.lookup('apps', 'v1', 'replicasets')!;
   }
 
-  private enqueue(key: string, delayMs = 0): void {
-    this.queue.add(key, () => this.sync(key), delayMs);
-  }
-
-  private enqueueByUid(uid: string): void {
-    const key = this.deploymentKeyByUid.get(uid);
-    if (key) this.enqueue(key);
-  }
-
   // ------------------------------------------------------------ events
 
-  private onDeployment(e: StoreEvent): void {
-    const d = e.object.obj;
-    if (e.type === 'DELETED') {
-      this.deploymentKeyByUid.delete(d.metadata.uid!);
-      this.selectors.delete(d.metadata.uid!);
-      this.rechecks.forget(e.key);
-      return;
-    }
-    this.deploymentKeyByUid.set(d.metadata.uid!, e.key);
-    this.enqueue(e.key);
+  protected override forgetOwner(uid: string, key: string): void {
+    this.selectors.forget(uid);
+    this.rechecks.forget(key);
   }
 
   private onReplicaSet(e: StoreEvent): void {
     const rs = e.object.obj;
-    const prev = e.prev?.obj;
-    if (e.type === 'DELETED') {
-      this.replicaSets.remove(e.key);
-      this.rsKeyByUid.delete(rs.metadata.uid!);
-    } else {
-      this.replicaSets.upsert(e.key, rs);
-      this.rsKeyByUid.set(rs.metadata.uid!, e.key);
-    }
-    const ref = controllerRefOf(rs);
-    const prevRef = prev ? controllerRefOf(prev) : undefined;
-    if (prevRef && prevRef.uid !== ref?.uid) this.enqueueByUid(prevRef.uid);
-    if (ref) {
-      this.enqueueByUid(ref.uid);
-      return;
-    }
-    if (e.type === 'DELETED') return;
-    // An orphan: a Deployment selecting it may adopt it.
-    const labelsChanged = !prev || JSON.stringify(prev.metadata.labels ?? {}) !== JSON.stringify(rs.metadata.labels ?? {});
-    if (labelsChanged || prevRef) for (const key of this.deploymentsSelecting(rs)) this.enqueue(key);
+    this.replicaSets.observe(e);
+    if (e.type === 'DELETED') this.rsKeyByUid.delete(rs.metadata.uid!);
+    else this.rsKeyByUid.set(rs.metadata.uid!, e.key);
+    const { ownerUids, orphan } = affectedOwners(e);
+    for (const uid of ownerUids) this.enqueueOwner(uid);
+    if (orphan) for (const key of this.deploymentsSelecting(orphan)) this.enqueue(key);
   }
 
   /** A Recreate rollout waits for the old pods to be gone: their removal (or end) lets it continue. */
@@ -128,25 +81,17 @@ export class DeploymentController extends StoreController {
     if (!ended) return;
     const rsKey = this.rsKeyByUid.get(controllerRefOf(pod)?.uid ?? '');
     const rs = rsKey ? this.store.get(REPLICASETS, rsKey)?.obj : undefined;
-    const dKey = rs ? this.deploymentKeyByUid.get(controllerRefOf(rs)?.uid ?? '') : undefined;
+    const dKey = rs ? this.ownerKeys.get(controllerRefOf(rs)?.uid ?? '') : undefined;
     const d = dKey ? this.store.get(DEPLOYMENTS, dKey)?.obj : undefined;
     if (d && !isRollingUpdate(d)) this.enqueue(dKey!);
   }
 
-  private selectorOf(d: KubeObject): Selector {
-    const source = JSON.stringify(deploymentSpec(d).selector ?? null);
-    const cached = this.selectors.get(d.metadata.uid!);
-    if (cached && cached.source === source) return cached.selector;
-    const selector = labelSelectorAsSelector(deploymentSpec(d).selector);
-    this.selectors.set(d.metadata.uid!, { source, selector });
-    return selector;
-  }
-
+  /** Deployments (by key) whose non-empty selector matches the ReplicaSet. */
   private deploymentsSelecting(rs: KubeObject): string[] {
     return this.store
       .list(DEPLOYMENTS, rs.metadata.namespace)
       .filter(({ obj }) => {
-        const s = this.selectorOf(obj);
+        const s = this.selectors.selectorOf(obj);
         return !selectorEmpty(s) && selectorMatches(s, rs.metadata.labels);
       })
       .map(({ obj }) => namespacedKey(obj));
@@ -154,22 +99,20 @@ export class DeploymentController extends StoreController {
 
   private candidateReplicaSets(d: KubeObject): KubeObject[] {
     const out: KubeObject[] = [];
-    for (const keys of [this.replicaSets.owned(d.metadata.uid!), this.replicaSets.orphans(d.metadata.namespace!)]) {
-      for (const key of keys) {
-        const rs = this.store.get(REPLICASETS, key)?.obj;
-        if (rs) out.push(rs);
-      }
+    for (const key of this.replicaSets.claimableKeys(d)) {
+      const rs = this.store.get(REPLICASETS, key)?.obj;
+      if (rs) out.push(rs);
     }
     return out;
   }
 
   // ------------------------------------------------------------ sync
 
-  private async sync(key: string): Promise<void> {
+  protected async sync(key: string): Promise<void> {
     const stored = this.store.get(DEPLOYMENTS, key)?.obj;
     if (!stored) return;
     const d = clone(stored);
-    const selector = this.selectorOf(d);
+    const selector = this.selectors.selectorOf(d);
     if (selector.kind === 'error' || selector.kind === 'nothing') {
       const why = selector.kind === 'error' ? selector.message : 'a selector is required';
       this.recorder.record(d, 'Warning', 'InvalidSelector', `spec.selector: ${why}`);
@@ -189,10 +132,7 @@ export class DeploymentController extends StoreController {
       type: this.rsType,
       service: this.service,
       fieldManager: MANAGER,
-      canAdopt: () => {
-        const fresh = this.store.get(DEPLOYMENTS, key)?.obj;
-        return fresh !== undefined && fresh.metadata.uid === d.metadata.uid && !fresh.metadata.deletionTimestamp;
-      },
+      current: () => this.store.get(DEPLOYMENTS, key)?.obj,
     });
     if (claimed.retry) this.enqueue(key, 50);
     await this.catchConflict(new Rollout(d, claimed.claimed, this.io(key)).run());

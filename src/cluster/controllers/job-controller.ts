@@ -10,16 +10,13 @@
  * finalizer is removed, and only then is it moved into `succeeded`/`failed`. A crash between any two
  * steps leaves either the finalizer (the pod is seen again) or the uid (it is counted once).
  */
-import type { ResourceRegistry } from '../api/resource-registry.js';
-import type { ResourceService } from '../api/resource-service.js';
 import { now } from '../api/resource-service.js';
 import { ApiError } from '../errors.js';
 import type { KubeObject } from '../objects.js';
-import type { ObjectStore, StoreEvent } from '../store/object-store.js';
-import type { EventRecorder } from './event-recorder.js';
+import type { StoreEvent } from '../store/object-store.js';
 import { systemScope } from './system-scope.js';
-import { StoreController } from './store-controller.js';
-import { isPodReady } from './workload-kit.js';
+import { WorkloadController } from './workload-controller.js';
+import { isPodReady, namespacedKey } from './workload-kit.js';
 import { JobPodIndex, newJobPod, type JobPods } from './batch/job-pods.js';
 import { WakeUps } from './stateful/wake-ups.js';
 import {
@@ -80,37 +77,18 @@ interface Accounting {
   failJob?: FailureReason;
 }
 
-export class JobController extends StoreController {
+export class JobController extends WorkloadController<JobControllerOptions> {
   private readonly pods = new JobPodIndex();
-  /** Job uid → key, to route pod events and spot pods whose Job is gone. */
-  private readonly jobKeys = new Map<string, string>();
   private readonly failures = new Map<string, FailureRecord>();
-  private readonly backoff: { baseMs: number; maxMs: number };
+  private readonly backoff = this.options.podFailureBackoff ?? DEFAULT_BACKOFF;
   /** Deadlines, TTLs and back-offs: time alone moves a Job on. */
   private readonly wakeUps = new WakeUps((key) => this.enqueue(key));
 
-  constructor(
-    store: ObjectStore,
-    registry: ResourceRegistry,
-    service: ResourceService,
-    onError: (key: string, err: unknown) => void,
-    private readonly recorder: EventRecorder,
-    options: JobControllerOptions = {},
-  ) {
-    super(store, registry, service, onError);
-    this.backoff = options.podFailureBackoff ?? DEFAULT_BACKOFF;
-  }
-
   start(): void {
-    for (const { obj } of this.store.list(JOBS)) this.jobKeys.set(obj.metadata.uid!, keyOf(obj));
-    for (const { obj } of this.store.list('pods')) this.pods.put(keyOf(obj), obj);
-    const jobBacklog = this.follow(JOBS, (e) => this.onJob(e));
-    const podBacklog = this.follow('pods', (e) => this.onPod(e));
-    for (const e of jobBacklog) this.onJob(e);
-    for (const e of podBacklog) this.onPod(e);
-    for (const key of this.jobKeys.values()) this.enqueue(key);
+    this.followOwnersAndDependents(JOBS, [{ resource: 'pods', index: this.pods, onEvent: (e) => this.onPod(e) }]);
+    this.enqueueAllOwners();
     for (const { obj } of this.store.list('pods')) {
-      if (hasTrackingFinalizer(obj) && !this.ownedByLiveJob(obj)) this.enqueueOrphan(keyOf(obj));
+      if (hasTrackingFinalizer(obj) && !this.ownedByLiveJob(obj)) this.enqueueOrphan(namespacedKey(obj));
     }
   }
 
@@ -119,35 +97,26 @@ export class JobController extends StoreController {
     super.stop();
   }
 
-  private onJob(e: StoreEvent): void {
-    const uid = e.object.obj.metadata.uid!;
-    if (e.type === 'DELETED') {
-      this.jobKeys.delete(uid);
-      this.failures.delete(uid);
-      this.wakeUps.cancel(e.key);
-      // Its pods are the garbage collector's now; they must not stay pinned by our finalizer.
-      for (const podKey of this.pods.of(uid).tracked.keys()) this.enqueueOrphan(podKey);
-      return;
-    }
-    this.jobKeys.set(uid, e.key);
-    this.enqueue(e.key);
+  protected override forgetOwner(uid: string, key: string): void {
+    this.failures.delete(uid);
+    this.wakeUps.cancel(key);
+    // Its pods are the garbage collector's now; they must not stay pinned by our finalizer.
+    for (const podKey of this.pods.of(uid).tracked.keys()) this.enqueueOrphan(podKey);
   }
 
   private onPod(e: StoreEvent): void {
-    const change = this.pods.observe(e);
-    for (const ref of [change.before, change.after]) {
-      const jobKey = ref && this.jobKeys.get(ref.uid);
-      if (jobKey) this.enqueue(jobKey);
-    }
+    this.enqueueOwners(this.pods.observe(e));
     if (e.type !== 'DELETED' && hasTrackingFinalizer(e.object.obj) && !this.ownedByLiveJob(e.object.obj)) this.enqueueOrphan(e.key);
   }
 
+  /** Whether the pod's Job still exists: orphaned pods must not stay pinned by our finalizer. */
   private ownedByLiveJob(pod: KubeObject): boolean {
     const ref = this.pods.jobRefOf(pod);
-    return !!ref && this.jobKeys.has(ref.uid);
+    return !!ref && this.ownerKeys.has(ref.uid);
   }
 
-  private enqueue(key: string): void {
+  /** Job syncs and orphaned pods' releases share the queue: a prefix keeps their keys apart. */
+  protected override enqueue(key: string): void {
     this.queue.add(`job|${key}`, () => this.sync(key));
   }
 
@@ -165,7 +134,7 @@ export class JobController extends StoreController {
 
   // ------------------------------------------------------------------ sync
 
-  private async sync(key: string): Promise<void> {
+  protected async sync(key: string): Promise<void> {
     const stored = this.store.get(JOBS, key);
     if (!stored) return;
     const job = stored.obj as Job;
@@ -551,8 +520,4 @@ function normalizeStatus(status: JobStatus): JobStatus {
   if (!out.failed) delete out.failed;
   if (!out.completedIndexes) delete out.completedIndexes;
   return out;
-}
-
-function keyOf(obj: KubeObject): string {
-  return obj.metadata.namespace ? `${obj.metadata.namespace}/${obj.metadata.name}` : obj.metadata.name!;
 }

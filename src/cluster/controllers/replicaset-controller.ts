@@ -11,25 +11,23 @@
  * so after awaiting its writes a sync sees its own pods in the index: no expectations bookkeeping
  * is needed to avoid double creates.
  */
-import type { ResourceRegistry } from '../api/resource-registry.js';
-import type { ResourceService } from '../api/resource-service.js';
 import { now } from '../api/resource-service.js';
-import { labelSelectorAsSelector, selectorMatches, type Selector } from '../builtin/selectors.js';
+import { selectorMatches, type Selector } from '../builtin/selectors.js';
 import { clone } from '../builtin/util.js';
 import { ApiError } from '../errors.js';
 import type { KubeObject, ResourceType } from '../objects.js';
-import type { ObjectStore, StoreEvent } from '../store/object-store.js';
-import { claim } from './deployment/claim.js';
-import { OwnerIndex } from './deployment/owner-index.js';
+import type { StoreEvent } from '../store/object-store.js';
+import { affectedOwners, claim } from './deployment/claim.js';
 import { podsToDelete } from './deployment/pod-ranking.js';
-import { Rechecks } from './deployment/rechecks.js';
+import { queuedRechecks } from './deployment/rechecks.js';
 import { calculateReplicaSetStatus, replicaSetStatusChanged, type ManageFailure } from './deployment/replicaset-status.js';
+import { SelectorCache } from './deployment/selector-cache.js';
 import { slowStartBatch } from './deployment/slow-start.js';
-import { generation, namespacedKey, replicaSetSpec, specReplicas } from './deployment/types.js';
-import type { EventRecorder } from './event-recorder.js';
+import { generation, replicaSetSpec, specReplicas } from './deployment/types.js';
+import { OwnerIndex } from './owner-index.js';
 import { systemScope } from './system-scope.js';
-import { StoreController } from './store-controller.js';
-import { controllerRefOf, isPodActive, newControllerRef } from './workload-kit.js';
+import { WorkloadController } from './workload-controller.js';
+import { isPodActive, namespacedKey, newControllerRef } from './workload-kit.js';
 
 const MANAGER = 'kube-controller-manager';
 const RS_RESOURCE = 'apps/replicasets';
@@ -38,34 +36,18 @@ const BURST_REPLICAS = 500;
 /** The API server cuts generateName to this many characters before adding its 5-character suffix. */
 const MAX_GENERATE_NAME = 58;
 
-export class ReplicaSetController extends StoreController {
+export class ReplicaSetController extends WorkloadController {
   private readonly pods = new OwnerIndex();
-  private readonly rsKeyByUid = new Map<string, string>();
-  private readonly selectors = new Map<string, { source: string; selector: Selector }>();
-  private readonly rechecks = new Rechecks((key, delayMs, fired) =>
-    this.queue.add(key, () => {
-      fired();
-      return this.sync(key);
-    }, delayMs),
-  );
-
-  constructor(
-    store: ObjectStore,
-    registry: ResourceRegistry,
-    service: ResourceService,
-    onError: (key: string, err: unknown) => void,
-    private readonly recorder: EventRecorder,
-  ) {
-    super(store, registry, service, onError);
-  }
+  private readonly selectors = new SelectorCache();
+  private readonly rechecks = queuedRechecks(this.queue, (key) => this.sync(key));
 
   start(): void {
-    this.follow(RS_RESOURCE, (e) => this.onReplicaSet(e));
+    this.follow(RS_RESOURCE, (e) => this.onOwner(e));
     this.follow('pods', (e) => this.onPod(e));
     // Both lists are read in the same synchronous stretch as the subscriptions: nothing falls between.
-    for (const { obj } of this.store.list('pods')) this.pods.upsert(namespacedKey(obj), obj);
+    for (const { obj } of this.store.list('pods')) this.pods.put(namespacedKey(obj), obj);
     for (const { obj } of this.store.list(RS_RESOURCE)) {
-      this.rsKeyByUid.set(obj.metadata.uid!, namespacedKey(obj));
+      this.ownerKeys.set(obj.metadata.uid!, namespacedKey(obj));
       this.enqueue(namespacedKey(obj));
     }
   }
@@ -78,71 +60,36 @@ export class ReplicaSetController extends StoreController {
     return this.registry.lookup('apps', 'v1', 'replicasets')!;
   }
 
-  private enqueue(key: string, delayMs = 0): void {
-    this.queue.add(key, () => this.sync(key), delayMs);
+  /** Our own status writes need no new sync: the status was computed from the pods. */
+  protected override changeNeedsSync(e: StoreEvent): boolean {
+    return !(e.prev && onlyStatusChanged(e.prev.obj, e.object.obj));
   }
 
-  private onReplicaSet(e: StoreEvent): void {
-    const rs = e.object.obj;
-    if (e.type === 'DELETED') {
-      this.rsKeyByUid.delete(rs.metadata.uid!);
-      this.selectors.delete(rs.metadata.uid!);
-      this.rechecks.forget(e.key);
-      return;
-    }
-    this.rsKeyByUid.set(rs.metadata.uid!, e.key);
-    // Our own status writes need no new sync: the status was computed from the pods.
-    if (e.prev && onlyStatusChanged(e.prev.obj, rs)) return;
-    this.enqueue(e.key);
+  protected override forgetOwner(uid: string, key: string): void {
+    this.selectors.forget(uid);
+    this.rechecks.forget(key);
   }
 
   private onPod(e: StoreEvent): void {
-    const pod = e.object.obj;
-    const prev = e.prev?.obj;
-    if (e.type === 'DELETED') this.pods.remove(e.key);
-    else this.pods.upsert(e.key, pod);
-    const ref = controllerRefOf(pod);
-    const prevRef = prev ? controllerRefOf(prev) : undefined;
-    if (prevRef && prevRef.uid !== ref?.uid) this.enqueueOwner(prevRef.uid);
-    if (ref) {
-      this.enqueueOwner(ref.uid);
-      return;
-    }
-    if (e.type === 'DELETED') return;
-    // An orphan: whoever selects it may want to adopt it, when it is new or its labels or owner changed.
-    const labelsChanged = !prev || JSON.stringify(prev.metadata.labels ?? {}) !== JSON.stringify(pod.metadata.labels ?? {});
-    if (labelsChanged || prevRef) for (const key of this.replicaSetsSelecting(pod)) this.enqueue(key);
-  }
-
-  private enqueueOwner(uid: string): void {
-    const key = this.rsKeyByUid.get(uid);
-    if (key) this.enqueue(key);
-  }
-
-  private selectorOf(rs: KubeObject): Selector {
-    const source = JSON.stringify(replicaSetSpec(rs).selector ?? null);
-    const cached = this.selectors.get(rs.metadata.uid!);
-    if (cached && cached.source === source) return cached.selector;
-    const selector = labelSelectorAsSelector(replicaSetSpec(rs).selector);
-    this.selectors.set(rs.metadata.uid!, { source, selector });
-    return selector;
+    this.pods.observe(e);
+    const { ownerUids, orphan } = affectedOwners(e);
+    for (const uid of ownerUids) this.enqueueOwner(uid);
+    if (orphan) for (const key of this.replicaSetsSelecting(orphan)) this.enqueue(key);
   }
 
   private replicaSetsSelecting(pod: KubeObject): string[] {
     return this.store
       .list(RS_RESOURCE, pod.metadata.namespace)
-      .filter(({ obj }) => selectorMatches(this.selectorOf(obj), pod.metadata.labels))
+      .filter(({ obj }) => selectorMatches(this.selectors.selectorOf(obj), pod.metadata.labels))
       .map(({ obj }) => namespacedKey(obj));
   }
 
   /** The ReplicaSet's active pods plus its namespace's active orphans, straight from the index. */
   private candidatePods(rs: KubeObject): KubeObject[] {
     const out: KubeObject[] = [];
-    for (const keys of [this.pods.owned(rs.metadata.uid!), this.pods.orphans(rs.metadata.namespace!)]) {
-      for (const key of keys) {
-        const pod = this.store.get('pods', key)?.obj;
-        if (pod && isPodActive(pod)) out.push(pod);
-      }
+    for (const key of this.pods.claimableKeys(rs)) {
+      const pod = this.store.get('pods', key)?.obj;
+      if (pod && isPodActive(pod)) out.push(pod);
     }
     return out;
   }
@@ -150,17 +97,17 @@ export class ReplicaSetController extends StoreController {
   /** Active pods controlled by the ReplicaSet and matching its selector (after claiming, this is what it runs). */
   private ownedActivePods(rs: KubeObject, selector: Selector): KubeObject[] {
     const out: KubeObject[] = [];
-    for (const key of this.pods.owned(rs.metadata.uid!)) {
+    for (const key of this.pods.owned(rs.metadata.uid).keys()) {
       const pod = this.store.get('pods', key)?.obj;
       if (pod && isPodActive(pod) && selectorMatches(selector, pod.metadata.labels)) out.push(pod);
     }
     return out;
   }
 
-  private async sync(key: string): Promise<void> {
+  protected async sync(key: string): Promise<void> {
     const rs = this.store.get(RS_RESOURCE, key)?.obj;
     if (!rs) return;
-    const selector = this.selectorOf(rs);
+    const selector = this.selectors.selectorOf(rs);
     // Validation rules these out; were one stored anyway, every pod created would go unseen and be
     // created again, without end.
     if (selector.kind === 'error' || selector.kind === 'nothing') {
@@ -178,10 +125,7 @@ export class ReplicaSetController extends StoreController {
       type: this.podType,
       service: this.service,
       fieldManager: MANAGER,
-      canAdopt: () => {
-        const fresh = this.store.get(RS_RESOURCE, key)?.obj;
-        return fresh !== undefined && fresh.metadata.uid === rs.metadata.uid && !fresh.metadata.deletionTimestamp;
-      },
+      current: () => this.store.get(RS_RESOURCE, key)?.obj,
     });
     if (claimed.retry) this.enqueue(key, 50);
 

@@ -6,18 +6,14 @@
  * time) or OnDelete; ControllerRevisions for `kubectl rollout history/undo`; and the status
  * `kubectl rollout status sts` reads.
  */
-import type { ResourceRegistry } from '../api/resource-registry.js';
-import type { ResourceService } from '../api/resource-service.js';
 import { canonicalJson } from '../api/type-strategy.js';
 import { isMap, type JsonMap } from '../builtin/util.js';
 import { ApiError } from '../errors.js';
 import type { KubeObject } from '../objects.js';
-import type { ObjectStore, StoreEvent } from '../store/object-store.js';
-import type { EventRecorder } from './event-recorder.js';
+import { OwnerIndex } from './owner-index.js';
 import { systemScope } from './system-scope.js';
-import { StoreController } from './store-controller.js';
-import { isPodReady, podReadyCondition } from './workload-kit.js';
-import { OwnedIndex } from './stateful/owned-index.js';
+import { WorkloadController } from './workload-controller.js';
+import { msUntilNextAvailable, namespacedKey } from './workload-kit.js';
 import { WakeUps } from './stateful/wake-ups.js';
 import { REVISION_HASH_LABEL, RevisionHistory, revisionsToPrune, templateOfRevision, type Revision } from './stateful/revisions.js';
 import {
@@ -44,68 +40,27 @@ const SETS = 'apps/statefulsets';
 const REVISIONS = 'apps/controllerrevisions';
 const MANAGER = 'statefulset-controller';
 
-/** No options yet; the parameter keeps the constructor shape every workload controller shares. */
+/** No options yet; the type keeps the constructor shape every workload controller shares. */
 export type StatefulSetControllerOptions = Record<string, never>;
 
-export class StatefulSetController extends StoreController {
-  private readonly pods = new OwnedIndex({ group: 'apps', kind: 'StatefulSet' });
-  private readonly revisions = new OwnedIndex({ group: 'apps', kind: 'StatefulSet' });
-  /** StatefulSet uid → key. */
-  private readonly setKeys = new Map<string, string>();
-  private readonly history: RevisionHistory;
+export class StatefulSetController extends WorkloadController<StatefulSetControllerOptions> {
+  private readonly pods = new OwnerIndex({ group: 'apps', kind: 'StatefulSet' });
+  private readonly revisions = new OwnerIndex({ group: 'apps', kind: 'StatefulSet' });
+  private readonly history = new RevisionHistory(this.registry, this.service, MANAGER, REVISION_HASH_LABEL);
   /** minReadySeconds and claims still being deleted: look again later. */
   private readonly wakeUps = new WakeUps((key) => this.enqueue(key));
 
-  constructor(
-    store: ObjectStore,
-    registry: ResourceRegistry,
-    service: ResourceService,
-    onError: (key: string, err: unknown) => void,
-    private readonly recorder: EventRecorder,
-    _options: StatefulSetControllerOptions = {},
-  ) {
-    super(store, registry, service, onError);
-    this.history = new RevisionHistory(registry, service, MANAGER, REVISION_HASH_LABEL);
-  }
-
   start(): void {
-    for (const { obj } of this.store.list(SETS)) this.setKeys.set(obj.metadata.uid!, keyOf(obj));
-    for (const { obj } of this.store.list('pods')) this.pods.put(keyOf(obj), obj);
-    for (const { obj } of this.store.list(REVISIONS)) this.revisions.put(keyOf(obj), obj);
-    const backlogs = [
-      ...this.follow(SETS, (e) => this.onSet(e)).map((e) => () => this.onSet(e)),
-      ...this.follow('pods', (e) => this.onOwned(this.pods, e)).map((e) => () => this.onOwned(this.pods, e)),
-      ...this.follow(REVISIONS, (e) => this.onOwned(this.revisions, e)).map((e) => () => this.onOwned(this.revisions, e)),
-    ];
-    for (const replay of backlogs) replay();
-    for (const key of this.setKeys.values()) this.enqueue(key);
+    this.followOwnersAndDependents(SETS, [
+      { resource: 'pods', index: this.pods },
+      { resource: REVISIONS, index: this.revisions },
+    ]);
+    this.enqueueAllOwners();
   }
 
   override stop(): void {
     this.wakeUps.stop();
     super.stop();
-  }
-
-  private onSet(e: StoreEvent): void {
-    const uid = e.object.obj.metadata.uid!;
-    if (e.type === 'DELETED') {
-      this.setKeys.delete(uid);
-      return;
-    }
-    this.setKeys.set(uid, e.key);
-    this.enqueue(e.key);
-  }
-
-  private onOwned(index: OwnedIndex, e: StoreEvent): void {
-    const change = index.observe(e);
-    for (const ref of [change.before, change.after]) {
-      const key = ref && this.setKeys.get(ref.uid);
-      if (key) this.enqueue(key);
-    }
-  }
-
-  private enqueue(key: string): void {
-    this.queue.add(key, () => this.sync(key));
   }
 
   private scope(resource: 'pods' | 'persistentvolumeclaims' | 'statefulsets', namespace: string | undefined) {
@@ -115,22 +70,13 @@ export class StatefulSetController extends StoreController {
 
   // ------------------------------------------------------------------ sync
 
-  private async sync(key: string): Promise<void> {
+  protected async sync(key: string): Promise<void> {
     const stored = this.store.get(SETS, key);
     if (!stored) return;
     const set = stored.obj as StatefulSet;
     // A set being deleted is the garbage collector's: its pods go with it.
     if (set.metadata.deletionTimestamp) return;
-    try {
-      await this.syncSet(set, key);
-    } catch (err) {
-      if (err instanceof ApiError && (err.reason === 'Conflict' || err.code === 404)) {
-        // Stale or vanished objects: the watch brings the newer state and another sync.
-        this.wakeUps.at(key, 50);
-        return;
-      }
-      throw err;
-    }
+    await this.wakeUps.retryIfStale(key, () => this.syncSet(set, key));
   }
 
   private async syncSet(set: StatefulSet, key: string): Promise<void> {
@@ -179,7 +125,7 @@ export class StatefulSetController extends StoreController {
         const created = await this.createPod(set, newStatefulSetPod(set, templates[which], step.ordinal, names[which]), step.ordinal);
         if (!created) {
           // A claim of the same name is still being deleted: try again once it is gone.
-          this.wakeUps.at(keyOf(set), 500);
+          this.wakeUps.at(namespacedKey(set), 500);
           if (monotonic) return true;
         }
       } else if (step.kind === 'delete') {
@@ -267,7 +213,7 @@ export class StatefulSetController extends StoreController {
   }
 
   private async writeStatus(set: StatefulSet, names: { current: string; update: string }, collisionCount: number): Promise<void> {
-    const fresh = this.store.get(SETS, keyOf(set))?.obj as StatefulSet | undefined;
+    const fresh = this.store.get(SETS, namespacedKey(set))?.obj as StatefulSet | undefined;
     if (!fresh || fresh.metadata.uid !== set.metadata.uid) return;
     const counts = replicaStatus(set, this.pods.owned(set.metadata.uid).values(), names.current, names.update);
     const status: StatefulSetStatus = {
@@ -291,7 +237,7 @@ export class StatefulSetController extends StoreController {
   /** Keeps revisionHistoryLimit revisions that no pod, and neither the current nor the update revision, uses. */
   private async truncateHistory(set: StatefulSet, names: { current: string; update: string }): Promise<void> {
     const live = new Set([names.current, names.update]);
-    const fresh = this.store.get(SETS, keyOf(set))?.obj as StatefulSet | undefined;
+    const fresh = this.store.get(SETS, namespacedKey(set))?.obj as StatefulSet | undefined;
     if (fresh?.status?.currentRevision) live.add(fresh.status.currentRevision);
     for (const pod of this.pods.owned(set.metadata.uid).values()) {
       const rev = revisionOf(pod);
@@ -300,26 +246,13 @@ export class StatefulSetController extends StoreController {
     for (const rev of revisionsToPrune(this.ownedRevisions(set), live, setSpec(set).revisionHistoryLimit ?? 10)) await this.history.delete(rev);
   }
 
-  /** With minReadySeconds, a ready pod becomes available later: look again then. */
+  /** With minReadySeconds, a ready pod becomes available later, with no event to say so: look again then. */
   private requeueForAvailability(set: StatefulSet, key: string): void {
-    const minReady = setSpec(set).minReadySeconds ?? 0;
-    if (minReady <= 0) return;
-    let soonest = Infinity;
-    const nowMs = Date.now();
-    for (const pod of this.pods.owned(set.metadata.uid).values()) {
-      if (!isPodReady(pod)) continue;
-      const since = Date.parse(podReadyCondition(pod)?.lastTransitionTime ?? '');
-      const due = since + minReady * 1000 - nowMs;
-      if (due > 0 && due < soonest) soonest = due;
-    }
-    if (soonest !== Infinity) this.wakeUps.at(key, soonest + 50);
+    const due = msUntilNextAvailable(this.pods.owned(set.metadata.uid).values(), setSpec(set).minReadySeconds ?? 0);
+    if (due !== undefined) this.wakeUps.at(key, due + 50);
   }
 }
 
 function messageOf(err: unknown): string {
   return err instanceof Error ? err.message : String(err);
-}
-
-function keyOf(obj: KubeObject): string {
-  return obj.metadata.namespace ? `${obj.metadata.namespace}/${obj.metadata.name}` : obj.metadata.name!;
 }

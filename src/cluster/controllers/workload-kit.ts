@@ -38,6 +38,26 @@ export function isPodAvailable(pod: KubeObject, minReadySeconds: number, nowMs =
   return !Number.isNaN(since) && since + minReadySeconds * 1000 <= nowMs;
 }
 
+/**
+ * Milliseconds until the first pod that is ready but not yet available turns available
+ * (minReadySeconds after it turned ready); undefined when no pod is waiting for that.
+ */
+export function msUntilNextAvailable(pods: Iterable<KubeObject>, minReadySeconds: number, nowMs = Date.now()): number | undefined {
+  if (minReadySeconds <= 0) return undefined;
+  let soonest = Infinity;
+  for (const pod of pods) {
+    if (!isPodReady(pod)) continue;
+    const due = Date.parse(podReadyCondition(pod)?.lastTransitionTime ?? '') + minReadySeconds * 1000 - nowMs;
+    if (due > 0 && due < soonest) soonest = due;
+  }
+  return soonest === Infinity ? undefined : soonest;
+}
+
+/** The store key of an object: `namespace/name`, or the name of a cluster-scoped one. */
+export function namespacedKey(obj: KubeObject): string {
+  return obj.metadata.namespace ? `${obj.metadata.namespace}/${obj.metadata.name}` : obj.metadata.name!;
+}
+
 export function controllerRefOf(obj: KubeObject): OwnerReference | undefined {
   return (obj.metadata.ownerReferences ?? []).find((r) => r.controller === true);
 }

@@ -7,7 +7,7 @@
 import { clone, isMap } from '../../builtin/util.js';
 import type { KubeObject, OwnerReference } from '../../objects.js';
 import { isPodActive, isPodReady, newControllerRef } from '../workload-kit.js';
-import { OwnedIndex, type IndexChange } from '../stateful/owned-index.js';
+import { OwnerIndex, type IndexChange } from '../owner-index.js';
 import type { StoreEvent } from '../../store/object-store.js';
 import {
   COMPLETION_INDEX_ENV,
@@ -66,7 +66,7 @@ export class JobPods {
 const NONE = new JobPods();
 
 export class JobPodIndex {
-  private readonly owners = new OwnedIndex({ group: 'batch', kind: 'Job' });
+  private readonly owners = new OwnerIndex({ group: 'batch', kind: 'Job' });
   private readonly byJob = new Map<string, JobPods>();
 
   observe(e: StoreEvent): IndexChange {

@@ -2,12 +2,14 @@
  * ControllerRefManager.Claim*, shared by the ReplicaSet controller (claiming pods) and the
  * Deployment controller (claiming ReplicaSets): a controller keeps what it controls and still
  * selects, releases what it controls but no longer selects, and adopts orphans it selects — never
- * while it is being deleted, and never something already being deleted.
+ * while it is being deleted, and never something already being deleted. Also who must look again
+ * when a dependent changes.
  */
 import type { ResourceService } from '../../api/resource-service.js';
 import { ApiError } from '../../errors.js';
 import type { KubeObject, OwnerReference, ResourceType } from '../../objects.js';
 import { selectorMatches, type Selector } from '../../builtin/selectors.js';
+import type { StoreEvent } from '../../store/object-store.js';
 import { systemScope } from '../system-scope.js';
 import { controllerRefOf, newControllerRef } from '../workload-kit.js';
 
@@ -20,8 +22,8 @@ export interface ClaimRequest {
   type: ResourceType;
   service: ResourceService;
   fieldManager: string;
-  /** Re-checks the owner right before the first adoption (it must still exist, same uid, not deleting). */
-  canAdopt: () => boolean;
+  /** Reads the owner as stored now: right before the first adoption it must still exist (same uid) and not be being deleted. */
+  current: () => KubeObject | undefined;
 }
 
 export interface ClaimResult {
@@ -32,6 +34,10 @@ export interface ClaimResult {
 
 function refsOf(obj: KubeObject): OwnerReference[] {
   return Array.isArray(obj.metadata.ownerReferences) ? obj.metadata.ownerReferences : [];
+}
+
+function stillAdopting(owner: KubeObject, fresh: KubeObject | undefined): boolean {
+  return fresh !== undefined && fresh.metadata.uid === owner.metadata.uid && !fresh.metadata.deletionTimestamp;
 }
 
 export async function claim(req: ClaimRequest): Promise<ClaimResult> {
@@ -72,10 +78,28 @@ export async function claim(req: ClaimRequest): Promise<ClaimResult> {
     }
     if (ownerDeleting || !matches || obj.metadata.deletionTimestamp) continue;
     if (obj.metadata.namespace !== owner.metadata.namespace) continue;
-    adoptionChecked ??= req.canAdopt();
+    adoptionChecked ??= stillAdopting(owner, req.current());
     if (!adoptionChecked) continue;
     const adopted = await write(obj, [...refsOf(obj), newControllerRef(owner)]);
     if (adopted) claimed.push(adopted);
   }
   return { claimed, retry };
+}
+
+/**
+ * Who must look again after a dependent changed (kube-controller-manager's add/update/delete
+ * handlers for pods and ReplicaSets): its former and its current controller, by uid; and an orphan
+ * that is new, or whose labels or controller changed, goes to every owner selecting it, which may
+ * adopt it.
+ */
+export function affectedOwners(e: StoreEvent): { ownerUids: string[]; orphan?: KubeObject } {
+  const obj = e.object.obj;
+  const prev = e.prev?.obj;
+  const ref = controllerRefOf(obj);
+  const prevRef = prev ? controllerRefOf(prev) : undefined;
+  const ownerUids = prevRef && prevRef.uid !== ref?.uid ? [prevRef.uid] : [];
+  if (ref) return { ownerUids: [...ownerUids, ref.uid] };
+  if (e.type === 'DELETED') return { ownerUids };
+  const labelsChanged = !prev || JSON.stringify(prev.metadata.labels ?? {}) !== JSON.stringify(obj.metadata.labels ?? {});
+  return labelsChanged || prevRef ? { ownerUids, orphan: obj } : { ownerUids };
 }

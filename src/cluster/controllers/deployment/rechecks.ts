@@ -3,6 +3,8 @@
  * at most one pending per key: a request is dropped while an earlier one is still to come. Without
  * this, every sync of a busy object would leave one more timer behind.
  */
+import type { WorkQueue } from '../work-queue.js';
+
 export class Rechecks {
   private readonly due = new Map<string, number>();
 
@@ -23,4 +25,14 @@ export class Rechecks {
   forget(key: string): void {
     this.due.delete(key);
   }
+}
+
+/** Rechecks that go through the controller's work queue: a due recheck syncs its key there. */
+export function queuedRechecks(queue: WorkQueue, sync: (key: string) => Promise<void>): Rechecks {
+  return new Rechecks((key, delayMs, fired) =>
+    queue.add(key, () => {
+      fired();
+      return sync(key);
+    }, delayMs),
+  );
 }

@@ -141,7 +141,3 @@ export function byCreation(a: KubeObject, b: KubeObject): number {
   const bn = b.metadata.name ?? '';
   return an < bn ? -1 : an > bn ? 1 : 0;
 }
-
-export function namespacedKey(obj: KubeObject): string {
-  return obj.metadata.namespace ? `${obj.metadata.namespace}/${obj.metadata.name}` : obj.metadata.name!;
-}

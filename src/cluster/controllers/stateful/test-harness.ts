@@ -16,8 +16,8 @@ import { ObjectStore, type StoreEvent } from '../../store/object-store.js';
 import { EventRecorder } from '../event-recorder.js';
 import { GarbageCollector } from '../garbage-collector.js';
 import { Scheduler } from '../scheduler.js';
+import { StoreController } from '../store-controller.js';
 import { systemScope } from '../system-scope.js';
-import { WorkQueue } from '../work-queue.js';
 import { podPhase } from '../workload-kit.js';
 
 export const NODE = 'argosy';
@@ -116,29 +116,12 @@ export async function startHarness(options: { nodeLabels?: Record<string, string
  * Plays the kubelet for pods bound to the node: `fate(pod)` says where each pod should end up;
  * deleted pods are finished (Failed unless already terminal) and removed with grace period 0.
  */
-export class FakeKubelet {
+export class FakeKubelet extends StoreController {
   fate: (pod: KubeObject) => PodFate = () => 'Ready';
-  private readonly queue: WorkQueue;
-  private stopWatch: (() => void) | undefined;
-
-  constructor(
-    private readonly store: ObjectStore,
-    private readonly registry: ResourceRegistry,
-    private readonly service: ResourceService,
-    onError: (key: string, err: unknown) => void,
-  ) {
-    this.queue = new WorkQueue(onError);
-  }
 
   start(): void {
-    const { stop } = this.store.watch('pods', this.store.resourceVersion, (e) => this.onPod(e));
-    this.stopWatch = stop;
+    this.follow('pods', (e) => this.onPod(e));
     for (const { obj } of this.store.list('pods')) this.poke(`${obj.metadata.namespace}/${obj.metadata.name}`);
-  }
-
-  stop(): void {
-    this.stopWatch?.();
-    this.queue.stop();
   }
 
   /** Re-evaluates every pod (after `fate` changed). */

@@ -3,6 +3,8 @@
  * when time alone changes something (a deadline, a TTL, a back-off, minReadySeconds, a cron time).
  * Many syncs asking for the same wake-up leave one timer, not one each.
  */
+import { ApiError } from '../../errors.js';
+
 export class WakeUps {
   private readonly timers = new Map<string, { at: number; timer: NodeJS.Timeout }>();
   private stopped = false;
@@ -29,6 +31,19 @@ export class WakeUps {
   reset(key: string, delayMs: number): void {
     this.cancel(key);
     this.at(key, delayMs);
+  }
+
+  /**
+   * Runs `work` for `key`. When it meets stale or vanished objects (409 Conflict, 404), `key` wakes
+   * again shortly instead of failing: the watch brings the newer state meanwhile.
+   */
+  async retryIfStale(key: string, work: () => Promise<void>): Promise<void> {
+    try {
+      await work();
+    } catch (err) {
+      if (!(err instanceof ApiError && (err.reason === 'Conflict' || err.code === 404))) throw err;
+      this.at(key, 50);
+    }
   }
 
   cancel(key: string): void {
