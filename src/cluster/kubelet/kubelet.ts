@@ -23,7 +23,7 @@ import { serviceEnvVars, type ConfigMapData, type NodeAllocatable, type SecretDa
 import { DEFAULT_IMAGE_PROFILE, NODE_ALIAS_TARGET, type ImageProfile, type ImageRule } from './image-profile.js';
 import { KubeletLogSource } from './log-source.js';
 import { CONTAINER_MODES_ANNOTATION, PodWorker, type KubeletContext } from './pod-worker.js';
-import { HelperSpawner, InlineSpawner, type LogHandle, type ProcessSpawner } from './process-spawner.js';
+import { HelperSpawner, InlineSpawner, probeOwnMountNamespace, type LogHandle, type ProcessSpawner } from './process-spawner.js';
 import { probeBubblewrap } from './sandbox.js';
 import { KUBELET_MANAGER, Semaphore, StatusWriter } from './status-writer.js';
 import type { ContainerStatus, PodSpec } from './types.js';
@@ -136,14 +136,15 @@ export class Kubelet {
 
   async start(): Promise<void> {
     if (this.running) return;
-    const problem = this.o.sandbox === 'none' ? undefined : await probeBubblewrap();
+    const [problem, ownMounts] = this.o.sandbox === 'none' ? [undefined, false] : await Promise.all([probeBubblewrap(), probeOwnMountNamespace()]);
     this.mode = problem || this.o.sandbox === 'none' ? 'none' : 'bubblewrap';
     this.ctx.sandboxed = this.mode === 'bubblewrap';
     if (problem) {
       this.log.warn({ problem }, 'bubblewrap is unavailable: containers run as plain process groups on the host (no namespaces, volumes not mounted at their mountPath)');
     }
     await fsp.mkdir(this.podsDir, { recursive: true, mode: 0o700 });
-    this.ctx.spawner = this.startSpawner();
+    // Only sandboxes gain from the spawner's own mount namespace (see process-spawner.ts).
+    this.ctx.spawner = this.startSpawner(this.mode === 'bubblewrap' && ownMounts);
     this.statusWriter.start();
     this.running = true;
     this.follow('pods', (e) => this.onPodEvent(e));
@@ -170,9 +171,9 @@ export class Kubelet {
     await this.ctx.spawner.close();
   }
 
-  private startSpawner(): ProcessSpawner {
+  private startSpawner(ownMountNamespace: boolean): ProcessSpawner {
     try {
-      return new HelperSpawner((err) => this.log.error({ err }, "the kubelet's process spawner failed"));
+      return new HelperSpawner((err) => this.log.error({ err }, "the kubelet's process spawner failed"), ownMountNamespace);
     } catch (err) {
       this.log.warn({ err }, 'no helper process for starting containers; starting them from the API server process');
       return new InlineSpawner();

@@ -21,7 +21,7 @@ import { ContainerRuntime, newContainerId, RUNTIME_SCHEME, type ContainerMode, t
 import { ConfigError, resolveContainerEnv, type NodeAllocatable } from './env.js';
 import { HostProcess } from './host-process.js';
 import { matchImage, type ImageProfile, type ImageRule } from './image-profile.js';
-import type { LogHandle, ProcessSpawner } from './process-spawner.js';
+import { pathForSpawner, type LogHandle, type ProcessSpawner } from './process-spawner.js';
 import { adoptContainers } from './pod-adoption.js';
 import { hostAliasesContent, hostsFileContent, podHostname } from './pod-files.js';
 import { computePodStatus, isSidecar, podPhase, type PodPhase } from './pod-status.js';
@@ -676,8 +676,9 @@ export class PodWorker implements StatusSource {
               hostname: spec.hostNetwork ? undefined : podHostname(this.pod),
               unsharePid: !spec.hostPID,
               unshareIpc: !spec.hostIPC,
-              netnsPath: spec.hostNetwork ? undefined : this.sandbox?.netnsPath,
+              netnsPath: spec.hostNetwork || !this.sandbox?.netnsPath ? undefined : pathForSpawner(this.ctx.spawner, this.sandbox.netnsPath),
               etcFiles: this.etcFiles!,
+              wholeRoot: this.ctx.spawner.mountNamespace === 'own',
             }
           : undefined,
       });

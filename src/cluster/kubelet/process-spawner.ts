@@ -8,8 +8,9 @@
  *
  * InlineSpawner does the same work in the calling process: the fallback where the helper cannot run.
  */
-import { fork, type ChildProcess } from 'node:child_process';
+import { fork, spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
+import { fileURLToPath } from 'node:url';
 import type { LogHandle } from './container-log.js';
 import type { ProcessExit } from './host-process.js';
 import { startProcess } from './spawner-helper.js';
@@ -40,8 +41,45 @@ export interface SpawnedProcess {
 }
 
 export interface ProcessSpawner {
+  /**
+   * 'own': containers start in the spawner's own mount namespace, where the pod network's
+   * namespace mounts (`/run/netns/*`) are not (see DROP_NETNS_MOUNTS); 'kubelet': in the kubelet's.
+   */
+  readonly mountNamespace: 'own' | 'kubelet';
   spawn(req: SpawnerRequest): SpawnedProcess;
   close(): Promise<void>;
+}
+
+/**
+ * A path of the kubelet's mount namespace (e.g. a `/run/netns/NAME` bind mount) as a process in
+ * the spawner's namespace reaches it: through the kubelet's root, `/proc/PID/root`, whose path
+ * walk sees the kubelet's mounts.
+ */
+export function pathForSpawner(spawner: ProcessSpawner, kubeletPath: string): string {
+  return spawner.mountNamespace === 'own' ? `/proc/${process.pid}/root${kubeletPath}` : kubeletPath;
+}
+
+/**
+ * Why the helper gets a mount namespace of its own. Every sandbox starts as a copy of its
+ * parent's mount table, and bubblewrap re-reads /proc/self/mountinfo for every bind it makes; the
+ * pod network adds a bind mount per pod under /run/netns, so with 200 pods a sandbox cost three
+ * times as much CPU (mostly the kernel formatting mountinfo). In a namespace of its own the
+ * helper drops /run/netns (a sandbox reaches its pod's namespace through the kubelet's root, see
+ * pathForSpawner), and /run stops receiving mounts (it is a private tmpfs in every sandbox
+ * anyway); everything else still receives the host's new mounts (slave propagation), and nothing
+ * done here propagates back.
+ */
+const UNSHARE = '/usr/bin/unshare';
+const UNSHARE_ARGS = ['--mount', '--propagation', 'slave', '--'];
+const DROP_NETNS_MOUNTS = 'umount -l /run/netns 2>/dev/null; mountpoint -q /run 2>/dev/null && mount --make-rprivate /run 2>/dev/null; exec "$@"';
+
+/** Resolves to true when this process may give its helper a mount namespace of its own. */
+export function probeOwnMountNamespace(): Promise<boolean> {
+  return new Promise((resolve) => {
+    const child = spawn(UNSHARE, [...UNSHARE_ARGS, '/bin/sh', '-c', 'exit 0'], { stdio: 'ignore' });
+    child.on('error', () => resolve(false));
+    child.on('close', (code) => resolve(code === 0));
+  });
 }
 
 /** The kubelet-side view of a log written elsewhere. */
@@ -127,22 +165,33 @@ export class HelperSpawner implements ProcessSpawner {
   });
   private helper: ChildProcess | undefined;
   private closed = false;
+  readonly mountNamespace: 'own' | 'kubelet';
 
-  constructor(private readonly onError: (err: unknown) => void) {
+  constructor(
+    private readonly onError: (err: unknown) => void,
+    /** Give the helper its own mount namespace (see DROP_NETNS_MOUNTS; probeOwnMountNamespace says whether it can). */
+    ownMountNamespace = false,
+  ) {
+    this.mountNamespace = ownMountNamespace ? 'own' : 'kubelet';
     this.helper = this.startHelper();
   }
 
   private startHelper(): ChildProcess {
     const ts = import.meta.url.endsWith('.ts');
-    const script = new URL(ts ? './spawner-helper.ts' : './spawner-helper.js', import.meta.url);
-    const helper = fork(script, [], {
-      // Running from TypeScript sources (tests, development) the helper needs tsx too.
-      execArgv: ts ? ['--import', import.meta.resolve('tsx')] : [],
+    const script = fileURLToPath(new URL(ts ? './spawner-helper.ts' : './spawner-helper.js', import.meta.url));
+    // Running from TypeScript sources (tests, development) the helper needs tsx too.
+    const nodeArgs = [...(ts ? ['--import', import.meta.resolve('tsx')] : []), script];
+    const options = {
       env: { ...process.env, ARGOSY_KUBELET_SPAWNER: '1' },
       // Its own process group: a terminal's Ctrl-C is for the kubelet, which stops containers gracefully.
       detached: true,
-      stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
-    });
+      stdio: ['ignore', 'inherit', 'inherit', 'ipc'] as ('ignore' | 'inherit' | 'ipc')[],
+    };
+    // unshare and sh exec in place: the helper keeps this pid and the IPC channel.
+    const helper =
+      this.mountNamespace === 'own'
+        ? spawn(UNSHARE, [...UNSHARE_ARGS, '/bin/sh', '-c', DROP_NETNS_MOUNTS, 'sh', process.execPath, ...nodeArgs], options)
+        : fork(script, [], { ...options, execArgv: nodeArgs.slice(0, -1) });
     helper.on('message', (reply: SpawnerReply) => this.core.handle(reply));
     helper.on('error', (err) => {
       // The helper could not be started or reached: nothing sent to it will be answered.
@@ -190,6 +239,7 @@ export class HelperSpawner implements ProcessSpawner {
 /** The same work in the calling process. */
 export class InlineSpawner implements ProcessSpawner {
   private readonly core = new SpawnerCore();
+  readonly mountNamespace = 'kubelet' as const;
 
   spawn(req: SpawnerRequest): SpawnedProcess {
     const spawned = this.core.track(req.id);

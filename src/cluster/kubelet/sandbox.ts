@@ -9,7 +9,14 @@
  * bwrap can only create a missing mount point on a writable parent, and the host root is
  * read-only; so for a mountPath such as `/etc/config` the deepest existing directory (`/etc`) is
  * "shadowed": replaced by a tmpfs holding read-only binds of each of its entries, in which the
- * mount point can be made, and then remounted read-only. The root is always built that way.
+ * mount point can be made, and then remounted read-only.
+ *
+ * The root itself is one recursive read-only bind of `/` when the spawner runs in a mount
+ * namespace of its own without the pod network's `/run/netns` mounts (`wholeRoot`): bwrap re-reads
+ * the whole mount table for every bind, so one bind instead of one per top-level entry roughly
+ * halves a sandbox's CPU. Otherwise (or when a mount point must be made in `/` itself) the root is
+ * shadowed too: a recursive bind of / would walk /run/netns, where pod network namespaces come and
+ * go, and bwrap fails when one disappears mid-bind.
  */
 import { spawn } from 'node:child_process';
 import fsp from 'node:fs/promises';
@@ -36,6 +43,8 @@ export interface SandboxSpec {
   netnsPath?: string;
   /** Files bound over the host's `/etc/hosts`, `/etc/hostname`, `/etc/resolv.conf`. */
   etcFiles: { hosts: string; hostname: string; resolvConf: string };
+  /** The host root may be bound whole: no network namespace mounts in this mount namespace (see above). */
+  wholeRoot?: boolean;
   /** The image's alias directory on the host, bound at SANDBOX_BIN_DIR. */
   binDir?: string;
   mounts: SandboxMount[];
@@ -136,16 +145,17 @@ export async function sandboxArgv(spec: SandboxSpec): Promise<string[]> {
   const makeWorkingDir = workingDirOnHost !== undefined && !workingDirExists;
   if (makeWorkingDir) mountPoints.push(spec.workingDir);
   const writable = spec.mounts.filter((m) => !m.readOnly).map((m) => m.containerPath);
-  // The root itself is always rebuilt from its entries rather than bound whole: a recursive bind
-  // of / would also walk /run/netns, where pod network namespaces come and go, and bwrap fails when
-  // one disappears mid-bind. /run, /tmp, /dev and /proc are private anyway.
-  const shadows = [...new Set(['/', ...(await shadowedDirs(mountPoints, writable))])];
+  const needed = await shadowedDirs(mountPoints, writable);
+  const bindRootWhole = spec.wholeRoot === true && !needed.includes('/');
+  // /run, /tmp, /dev and /proc are private mounts on top either way.
+  const shadows = bindRootWhole ? needed : [...new Set(['/', ...needed])];
   const args: string[] = [];
   if (spec.netnsPath) args.push('/usr/bin/nsenter', `--net=${spec.netnsPath}`, '--');
   args.push(BWRAP, '--die-with-parent');
   if (spec.unsharePid) args.push('--unshare-pid');
   if (spec.unshareIpc) args.push('--unshare-ipc');
   if (spec.hostname !== undefined) args.push('--unshare-uts', '--hostname', spec.hostname);
+  if (bindRootWhole) args.push('--ro-bind', '/', '/');
   for (const dir of shadows) args.push(...(await shadowArgs(dir)));
   args.push('--dev', '/dev', '--proc', '/proc', '--tmpfs', '/tmp', '--tmpfs', '/run');
   if (spec.binDir) args.push('--ro-bind', spec.binDir, SANDBOX_BIN_DIR);

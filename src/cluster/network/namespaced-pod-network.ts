@@ -83,6 +83,14 @@ export class NamespacedPodNetwork implements NodeNetwork {
 
   private readonly batch = new IpBatch();
   private readonly setupDir: string;
+  /**
+   * Script files for `netns exec ... ip -batch FILE`, reused rather than created and removed per
+   * pod: on a busy ext4 every new inode costs a scan past recently deleted ones (ext4 recently_deleted).
+   */
+  private readonly freeScripts: string[] = [];
+  private scriptCount = 0;
+  /** `<stateDir>/etc-netns/<namespace>` (holding resolv.conf) per Kubernetes namespace, made once. */
+  private readonly etcDirs = new Map<string, Promise<string>>();
   private readonly sandboxes: Map<string, SandboxRecord>;
   private readonly usedIPs = new Set<string>();
   private readonly usedVeths = new Set<string>();
@@ -96,7 +104,7 @@ export class NamespacedPodNetwork implements NodeNetwork {
 
   private constructor(
     private readonly state: NetworkState,
-    stateDir: string,
+    private readonly stateDir: string,
     private readonly log: NetworkLog,
     private readonly domain: string,
   ) {
@@ -214,16 +222,41 @@ export class NamespacedPodNetwork implements NodeNetwork {
     await this.batch.runOrThrow([`netns add ${r.netns}`, `link add ${r.veth} type veth peer name eth0 netns ${r.netns}`, `link set ${r.veth} master ${this.bridge} group ${linkGroups(this.state.id).live} up`], EXISTS);
     // The commands inside the namespace run as `netns exec NS ip -batch FILE` from the long-lived
     // batch: the ip process forks, not this (large) process, whose spawn() costs several ms.
-    const script = path.join(this.setupDir, `${r.netns}.batch`);
-    await fs.promises.writeFile(script, ['link set lo up', `addr add ${r.ip}/${this.layout.pods.prefix} dev eth0`, 'link set eth0 up', `route add default via ${this.layout.gateway}`, ''].join('\n'));
-    const dir = path.join(ETC_NETNS, r.netns);
+    const script = this.freeScripts.pop() ?? path.join(this.setupDir, `script-${this.scriptCount++}.batch`);
     try {
+      await fs.promises.writeFile(script, ['link set lo up', `addr add ${r.ip}/${this.layout.pods.prefix} dev eth0`, 'link set eth0 up', `route add default via ${this.layout.gateway}`, ''].join('\n'));
       throwUnlessBenign(await this.batch.run([`netns exec ${r.netns} ip -force -batch ${script}`]), EXISTS);
     } finally {
-      await fs.promises.rm(script, { force: true });
+      this.freeScripts.push(script);
     }
-    await fs.promises.mkdir(dir, { recursive: true });
-    await fs.promises.writeFile(path.join(dir, 'resolv.conf'), resolvConf(this.dnsIP, r.namespace, this.domain));
+    // A link to the namespace's shared directory: one inode per pod instead of a directory and a file.
+    const link = path.join(ETC_NETNS, r.netns);
+    const target = await this.etcDirOf(r.namespace);
+    await fs.promises.symlink(target, link).catch(async (err: NodeJS.ErrnoException) => {
+      if (err.code !== 'EEXIST') throw err;
+      await fs.promises.rm(link, { recursive: true, force: true });
+      await fs.promises.symlink(target, link);
+    });
+  }
+
+  /** The directory `ip netns exec` finds through /etc/netns/NAME: this namespace's resolv.conf. */
+  private etcDirOf(namespace: string): Promise<string> {
+    let dir = this.etcDirs.get(namespace);
+    if (!dir) {
+      const d = path.join(this.stateDir, 'etc-netns', namespace);
+      dir = (async () => {
+        await fs.promises.mkdir(ETC_NETNS, { recursive: true });
+        await fs.promises.mkdir(d, { recursive: true });
+        await fs.promises.writeFile(path.join(d, 'resolv.conf'), resolvConf(this.dnsIP, namespace, this.domain));
+        return d;
+      })();
+      // A failure is not remembered: the next pod of the namespace tries again.
+      void dir.catch(() => {
+        this.etcDirs.delete(namespace);
+      });
+      this.etcDirs.set(namespace, dir);
+    }
+    return dir;
   }
 
   private async doTeardown(uid: string): Promise<void> {
@@ -341,6 +374,7 @@ export class NamespacedPodNetwork implements NodeNetwork {
       throwUnlessBenign(await this.batch.run(commands), GONE);
       await removeOwnVeths(this.state.id);
       removeEtcNetns(prefix, new Set());
+      fs.rmSync(path.join(this.stateDir, 'etc-netns'), { recursive: true, force: true });
       await this.writer.flush();
       this.writer.remove();
     } finally {

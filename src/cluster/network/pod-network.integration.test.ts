@@ -102,6 +102,9 @@ test('pods in their own namespaces reach a Service by ClusterIP and by DNS; read
     const b = await network.setup({ uid: randomUUID(), namespace: 'default', name: 'web-b', hostname: 'web-b' });
     assert.notEqual(a.ip, b.ip);
     assert.equal(a.resolvConf, `nameserver ${network.dnsIP}\nsearch default.svc.cluster.local svc.cluster.local cluster.local\noptions ndots:5\n`);
+    // Started with `ip netns exec`, a process gets the same resolv.conf (/etc/netns/NAME).
+    const viaIp = await run('ip', ['netns', 'exec', path.basename(a.netnsPath!), 'cat', '/etc/resolv.conf']);
+    assert.equal(viaIp.stdout, a.resolvConf);
     servers.push(podServer(a, 'web-a'), podServer(b, 'web-b'));
     await waitUntil('both pod servers', async () => (await get(`http://${a.ip}:8080/`)) === 'web-a' && (await get(`http://${b.ip}:8080/`)) === 'web-b');
 
