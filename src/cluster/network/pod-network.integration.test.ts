@@ -242,8 +242,7 @@ test('per-pod setup and teardown cost (reported; namespaces of 40 pods set up co
     const teardownMs = performance.now() - t1;
     const perSec = Math.round(n / (setupMs / 1000));
     t.diagnostic(`setup: ${perSec} pods/s, ${(setupMs / n).toFixed(1)} ms wall and ${((cpu1.user + cpu1.system) / 1000 / n).toFixed(2)} ms of this process's CPU per pod; teardown ${(teardownMs / n).toFixed(1)} ms wall per pod`);
-    // Loose floor: the target is 100 pods/s on 2 cores; a loaded CI box must not fail on noise.
-    assert.ok(perSec >= 25, `${perSec} pods/s`);
+    // Speed is bench/'s job (kubelet-pods); the figure is reported here only as a diagnostic.
   } finally {
     await network.close();
     assert.deepEqual(await leftovers(id, subnetPrefix), []);
