@@ -5,6 +5,7 @@
 import { benchList } from './cluster-list.js';
 import { benchWatch } from './cluster-watch.js';
 import { benchWrites } from './cluster-writes.js';
+import { benchWritePath } from './write-path.js';
 import { benchDeploymentReady, benchKubeletPods, benchSimulatedPodsRss } from './workloads.js';
 import { progress } from './lib/report.js';
 import { benchScale } from './lib/stats.js';
@@ -13,6 +14,7 @@ const BENCHES: Record<string, () => Promise<unknown>> = {
   'cluster-writes': benchWrites,
   'cluster-list': benchList,
   'cluster-watch': benchWatch,
+  'write-path': benchWritePath,
   'kubelet-pods': benchKubeletPods,
   'deployment-ready': benchDeploymentReady,
   'simulated-pods-rss': benchSimulatedPodsRss,

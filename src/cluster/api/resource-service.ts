@@ -22,14 +22,16 @@ import { objectKey, type ObjectStore, type StoredObject } from '../store/object-
 import { readScale, writeScale } from './scale.js';
 import {
   applyDefaults,
-  canonicalJson,
   hasStatusSubresource,
   initialStatus,
+  jsonEquivalent,
   patchMetaFor,
   pruneFields,
+  pruneStatusFields,
   specChanged,
   tracksGeneration,
   validateObject,
+  validateStatusUpdate,
 } from './type-strategy.js';
 
 export interface UserInfo {
@@ -179,11 +181,12 @@ export class ResourceService {
     if (status !== undefined) obj.status = status;
     let created = obj;
     if (!type.custom) {
+      // prepareForCreate returns a private copy: from here on the object is the service's own.
       created = prepareForCreate(type, created);
       if (type.group === 'batch' && type.kind === 'Job') created = generateJobSelector(created, meta.uid);
     }
 
-    let prepared = this.prepare(scope, created, undefined);
+    let prepared = this.prepare(scope, created, undefined, { owned: !type.custom });
     prepared = track(prepared);
     const key = objectKey(prepared.metadata.namespace, prepared.metadata.name!);
     const resource = groupResource(type);
@@ -247,16 +250,21 @@ export class ResourceService {
     const { type } = scope;
     const old = current.obj;
     let next: KubeObject;
+    // Whether `next` is a private copy sharing nothing with the caller or the store (then defaults
+    // are filled in place rather than on yet another copy).
+    let owned = false;
     if (subresource === 'status') {
       if (!hasStatusSubresource(type)) throw notFound(qualified(type), `${old.metadata.name}/status`, type.group);
       next = clone(old);
       if (desired.status === undefined) delete next.status;
-      else next.status = desired.status;
+      else next.status = clone(desired.status);
+      owned = true;
     } else if (subresource === 'finalize' && !type.custom && type.kind === 'Namespace') {
       // The namespace controller's way to clear `spec.finalizers` once the namespace is empty.
       next = clone(old);
       const finalizers = (desired.spec as { finalizers?: string[] } | undefined)?.finalizers ?? [];
-      next.spec = { ...(next.spec as object), finalizers };
+      next.spec = { ...(next.spec as object), finalizers: clone(finalizers) };
+      owned = true;
     } else if (subresource) {
       throw notFound(qualified(type), `${old.metadata.name}/${subresource}`, type.group);
     } else {
@@ -293,7 +301,7 @@ export class ResourceService {
     if (tracksGeneration(type)) meta.generation = oldMeta.generation ?? 1;
     else delete meta.generation;
 
-    let prepared = this.prepare(scope, next, old);
+    let prepared = this.prepare(scope, next, old, { owned, statusOnly: subresource === 'status' });
     if (tracksGeneration(type) && specChanged(old, prepared)) prepared.metadata.generation = (oldMeta.generation ?? 0) + 1;
     if (managedFields === 'track') {
       prepared = recordUpdate({
@@ -311,7 +319,7 @@ export class ResourceService {
     }
 
     // A no-op write changes nothing, not even the resourceVersion, and sends no watch event.
-    if (canonicalJson(withoutVolatile(prepared)) === canonicalJson(withoutVolatile(old))) {
+    if (sameExceptVolatile(prepared, old)) {
       return { object: this.present(type, current).obj, code: 200 };
     }
     if (scope.dryRun) return { object: prepared, code: 200 };
@@ -348,8 +356,8 @@ export class ResourceService {
       const scale = readScale(type, current.obj);
       return this.updateScale(scope, current, this.patchDocument(scope, scale, patchType, body, true));
     }
-    const base = clone(this.present(type, current).obj);
-    const patched = this.patchDocument(scope, base, patchType, body, false);
+    // Every patch engine copies its input (none mutates it), so the stored object can be the base.
+    const patched = this.patchDocument(scope, this.present(type, current).obj, patchType, body, false);
     if (!isPlainObject(patched)) throw invalid(type.kind, name, [fieldError.typeInvalid('', patched, 'the patched object must be an object')], type.group);
     if (patched.metadata !== undefined && !isPlainObject(patched.metadata)) {
       throw invalid(type.kind, name, [fieldError.typeInvalid('metadata', patched.metadata, 'must be an object')], type.group);
@@ -369,7 +377,8 @@ export class ResourceService {
     try {
       if (patchType === 'json') {
         if (!Array.isArray(body)) throw badRequest('a JSON patch must be a list of operations, e.g. [{"op":"replace","path":"/spec/replicas","value":3}]');
-        return jsonPatch.applyPatch(base, body as Operation[], true, false).newDocument as T & KubeObject;
+        // Patched in place on our own copy (fast-json-patch's copy is a slower JSON round trip).
+        return jsonPatch.applyPatch(clone(base), body as Operation[], true, true).newDocument as T & KubeObject;
       }
       if (!body || typeof body !== 'object' || Array.isArray(body)) throw badRequest('the patch must be a JSON object');
       if (patchType === 'merge') return applyMergePatch(base as never, body as never) as unknown as T & KubeObject;
@@ -471,7 +480,7 @@ export class ResourceService {
     } else if (graceful < (next.metadata.deletionGracePeriodSeconds ?? 0)) {
       next.metadata.deletionGracePeriodSeconds = graceful;
     }
-    if (canonicalJson(next) === canonicalJson(current.obj)) return { object: this.present(type, current).obj, code: 202 };
+    if (jsonEquivalent(next, current.obj)) return { object: this.present(type, current).obj, code: 202 };
     if (scope.dryRun) return { object: next, code: 202 };
     const { stored, durable } = this.store.update(resource, next);
     await durable;
@@ -529,20 +538,28 @@ export class ResourceService {
     obj.kind = type.kind;
   }
 
-  /** Defaults, prunes unknown fields (reporting them per fieldValidation) and validates. */
-  private prepare(scope: RequestScope, obj: KubeObject, old: KubeObject | undefined): KubeObject {
+  /**
+   * Defaults, prunes unknown fields (reporting them per fieldValidation) and validates.
+   * `owned`: `obj` is a private copy sharing nothing (defaults may fill it in place).
+   * `statusOnly`: a status subresource write, where only `status` is new (everything else was
+   * copied from the stored object), so only status is pruned and spec is not validated again.
+   */
+  private prepare(scope: RequestScope, obj: KubeObject, old: KubeObject | undefined, options: { owned?: boolean; statusOnly?: boolean } = {}): KubeObject {
     const { type } = scope;
     const shapeCauses = metadataShapeCauses(obj.metadata);
     if (shapeCauses.length > 0) throw invalid(type.kind, typeof obj.metadata.name === 'string' ? obj.metadata.name : '', shapeCauses, type.group);
-    const pruned = pruneFields(type, obj);
+    const statusOnly = options.statusOnly === true && old !== undefined;
+    const pruned = statusOnly ? pruneStatusFields(type, obj) : pruneFields(type, obj);
     if (pruned.pruned.length > 0) {
       const messages = pruned.pruned.map((p) => `unknown field "${p}"`);
       if (scope.fieldValidation === 'Strict') throw badRequest(`strict decoding error: ${messages.join(', ')}`);
       if (scope.fieldValidation === 'Warn') for (const m of messages) scope.warn?.(m);
     }
-    const defaulted = applyDefaults(type, pruned.obj);
+    // Custom objects come out of schema pruning as a fresh copy.
+    const owned = options.owned === true || pruned.obj !== obj;
+    const defaulted = applyDefaults(type, pruned.obj, { inPlace: owned });
     for (const plugin of this.admission) plugin.admit(type, defaulted, old);
-    const causes = validateObject(type, defaulted, old);
+    const causes = statusOnly ? validateStatusUpdate(type, defaulted, old) : validateObject(type, defaulted, old);
     if (causes.length > 0) throw invalid(type.kind, defaulted.metadata.name ?? defaulted.metadata.generateName ?? '', causes, type.group);
     scope.admit?.(defaulted);
     return defaulted;
@@ -603,7 +620,22 @@ function hasSpecFinalizers(obj: KubeObject): boolean {
   return Array.isArray(f) && f.length > 0;
 }
 
-function withoutVolatile(o: KubeObject): KubeObject {
-  const managed = (o.metadata.managedFields ?? []).map(({ time: _t, ...rest }) => rest);
-  return { ...o, metadata: { ...o.metadata, managedFields: managed } };
+/**
+ * True when two versions of an object are the same but for managedFields times (which every
+ * tracked write moves): such a write is a no-op. Compares structurally, as canonical JSON would,
+ * without building a copy of either object.
+ */
+function sameExceptVolatile(a: KubeObject, b: KubeObject): boolean {
+  const { metadata: am, ...aRest } = a;
+  const { metadata: bm, ...bRest } = b;
+  if (!jsonEquivalent(aRest, bRest)) return false;
+  const { managedFields: af, ...amRest } = am;
+  const { managedFields: bf, ...bmRest } = bm;
+  if (!jsonEquivalent(amRest, bmRest)) return false;
+  return jsonEquivalent(withoutTimes(af), withoutTimes(bf));
+}
+
+/** managedFields without their times; absent reads as empty, as it is stored. */
+function withoutTimes(entries: KubeObject['metadata']['managedFields']): unknown[] {
+  return (entries ?? []).map(({ time: _t, ...rest }) => rest);
 }

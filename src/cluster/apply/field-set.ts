@@ -114,6 +114,18 @@ export function isAtomicMap(meta: PatchMeta, path: readonly string[]): boolean {
  * ownerReferences a map keyed by uid.
  */
 export function withObjectMetaLists(meta: PatchMeta): PatchMeta {
+  // Every write wraps its type's (cached) PatchMeta: wrap each one once.
+  let wrapped = objectMetaWrapped.get(meta);
+  if (wrapped === undefined) {
+    wrapped = wrapObjectMetaLists(meta);
+    objectMetaWrapped.set(meta, wrapped);
+  }
+  return wrapped;
+}
+
+const objectMetaWrapped = new WeakMap<PatchMeta, PatchMeta>();
+
+function wrapObjectMetaLists(meta: PatchMeta): PatchMeta {
   const wrapped: PatchMeta = {
     list(path) {
       const own = meta.list(path);
@@ -325,19 +337,53 @@ function namedFieldsAsMembers(n: Node): Node {
   return { m: n.m, c };
 }
 
+/** F_CODE: the first character of a field element (`f:`). */
+const F_CODE = 102;
+
 function sortedKeys(c: Map<string, Node>): string[] {
-  return [...c.keys()].sort(comparePathElements);
+  const keys = [...c.keys()];
+  if (keys.length < 2) return keys;
+  // Fields only (most levels of most objects): plain code-unit order, which is what
+  // comparePathElements gives two `f:` elements, without its per-comparison dispatch.
+  let fieldsOnly = true;
+  for (const k of keys) {
+    if (k.charCodeAt(0) !== F_CODE) {
+      fieldsOnly = false;
+      break;
+    }
+  }
+  if (fieldsOnly) return keys.sort();
+  // Item elements (`k:`, `v:`) compare by their parsed JSON: parse each once, not per comparison.
+  const parsed = new Map<string, unknown>();
+  for (const k of keys) if (k[0] === 'k' || k[0] === 'v') parsed.set(k, parseElementJson(k));
+  return keys.sort((a, b) => comparePathElementsParsed(a, b, parsed));
 }
 
-function encodeNode(n: Node): JsonObject {
-  const out: JsonObject = {};
+/** comparePathElements, with `k:`/`v:` elements' JSON already parsed. */
+function comparePathElementsParsed(a: PathElement, b: PathElement, parsed: Map<string, unknown>): number {
+  const ta = TYPE_RANK[a[0]] ?? 4;
+  const tb = TYPE_RANK[b[0]] ?? 4;
+  if (ta !== tb) return ta - tb;
+  switch (a[0]) {
+    case 'k': {
+      const pa = parsed.get(a);
+      const pb = parsed.get(b);
+      if (isPlainObject(pa) && isPlainObject(pb)) return compareKeyFields(pa, pb);
+      return compareStrings(a, b);
+    }
+    case 'v':
+      return compareValues(parsed.get(a), parsed.get(b));
+    default:
+      return comparePathElements(a, b);
+  }
+}
+
+function encodeNode(n: Node, out: JsonObject = {}): JsonObject {
   if (n.c === undefined || n.c.size === 0) return out;
   for (const k of sortedKeys(n.c)) {
     const child = n.c.get(k) as Node;
     if (child.c !== undefined && child.c.size > 0) {
-      const inner: JsonObject = child.m ? { '.': {} } : {};
-      Object.assign(inner, encodeNode(child));
-      out[k] = inner;
+      out[k] = encodeNode(child, child.m ? { '.': {} } : {});
     } else if (child.m) {
       out[k] = {};
     }

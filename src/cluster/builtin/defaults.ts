@@ -13,11 +13,18 @@ import { clone, ensureMap, getArray, getMap, getString, getStringMap, isMap, isS
 
 /** Applies kube-apiserver's defaults for this type and version. Pure: returns a new object. */
 export function applyBuiltinDefaults(type: ResourceType, obj: KubeObject): KubeObject {
-  const out = clone(obj);
-  if (!isMap(out.metadata)) out.metadata = {};
+  return defaultBuiltinInPlace(type, clone(obj));
+}
+
+/**
+ * {@link applyBuiltinDefaults} on an object the caller owns outright (a private copy sharing
+ * nothing): fills it in place and returns it, saving the copy on the API server's write path.
+ */
+export function defaultBuiltinInPlace(type: ResourceType, obj: KubeObject): KubeObject {
+  if (!isMap(obj.metadata)) obj.metadata = {};
   const fn = DEFAULTERS[`${type.group}/${type.kind}`];
-  if (fn) fn(out, type.version);
-  return out;
+  if (fn) fn(obj, type.version);
+  return obj;
 }
 
 type Defaulter = (obj: KubeObject, version: string) => void;

@@ -49,34 +49,59 @@ export function pruneUnknownBuiltinFields(apiVersion: string, kind: string, obj:
   const message = KINDS[`${apiVersion}/${kind}`];
   if (!message) return [];
   const pruned: string[] = [];
+  // The path is kept as segments and joined only for a field that is pruned (rarely any).
+  const path: string[] = [];
   for (const key of Object.keys(obj)) {
     if (key === 'apiVersion' || key === 'kind') continue;
     const spec = fieldsOf(message).get(key);
     if (!spec) {
       pruned.push(key);
       delete obj[key];
-    } else walk(obj[key], spec, key, pruned);
+      continue;
+    }
+    path.push(key);
+    walk(obj[key], spec, path, pruned);
+    path.pop();
   }
   return pruned;
 }
 
-function walk(value: unknown, spec: FieldSpec, path: string, pruned: string[]): void {
+function walk(value: unknown, spec: FieldSpec, path: string[], pruned: string[]): void {
   const type = spec[1];
   if (value === null || value === undefined) return;
   if (Array.isArray(value)) {
-    value.forEach((item, i) => walkValue(item, type, `${path}[${i}]`, pruned));
+    for (let i = 0; i < value.length; i++) {
+      path.push(`[${i}]`);
+      walkValue(value[i], type, path, pruned);
+      path.pop();
+    }
     return;
   }
   walkValue(value, type, path, pruned);
 }
 
-function walkValue(value: unknown, type: string, path: string, pruned: string[]): void {
+/** The value type of a `map<string,T>` field type, or null (memoized: this runs for every object in every write). */
+const mapValueTypes = new Map<string, string | null>();
+
+function mapValueType(type: string): string | null {
+  let valueType = mapValueTypes.get(type);
+  if (valueType === undefined) {
+    valueType = /^map<string,(.+)>$/.exec(type)?.[1] ?? null;
+    mapValueTypes.set(type, valueType);
+  }
+  return valueType;
+}
+
+function walkValue(value: unknown, type: string, path: string[], pruned: string[]): void {
   if (!isObject(value)) return;
-  const map = /^map<string,(.+)>$/.exec(type);
-  if (map) {
-    const valueType = map[1];
+  const valueType = mapValueType(type);
+  if (valueType !== null) {
     if (!MESSAGES[valueType] || OPAQUE.has(valueType)) return;
-    for (const [k, v] of Object.entries(value)) walkValue(v, valueType, `${path}[${k}]`, pruned);
+    for (const [k, v] of Object.entries(value)) {
+      path.push(`[${k}]`);
+      walkValue(v, valueType, path, pruned);
+      path.pop();
+    }
     return;
   }
   if (!MESSAGES[type] || OPAQUE.has(type)) return;
@@ -84,8 +109,12 @@ function walkValue(value: unknown, type: string, path: string, pruned: string[])
   for (const key of Object.keys(value)) {
     const spec = fields.get(key);
     if (!spec) {
-      pruned.push(`${path}.${key}`);
+      pruned.push(`${path.join('')}.${key}`);
       delete value[key];
-    } else walk(value[key], spec, `${path}.${key}`, pruned);
+      continue;
+    }
+    path.push(`.${key}`);
+    walk(value[key], spec, path, pruned);
+    path.pop();
   }
 }

@@ -457,8 +457,15 @@ function validateMetaCommon(m: ObjectMeta, path: string, custom: boolean): Field
   return out;
 }
 
-/** ObjectMeta validation on update: identity fields immutable, plus the common checks. */
-export function validateObjectMetaUpdate(meta: ObjectMeta | undefined, old: ObjectMeta | undefined, opts: { custom?: boolean; path?: string } = {}): FieldCause[] {
+/**
+ * ObjectMeta validation on update: identity fields immutable, plus the common checks (`skipCommon`
+ * leaves those out, for a caller that has run validateObjectMeta, which makes the same checks).
+ */
+export function validateObjectMetaUpdate(
+  meta: ObjectMeta | undefined,
+  old: ObjectMeta | undefined,
+  opts: { custom?: boolean; path?: string; skipCommon?: boolean } = {},
+): FieldCause[] {
   const m: ObjectMeta = meta ?? {};
   const o: ObjectMeta = old ?? {};
   const path = opts.path ?? 'metadata';
@@ -484,6 +491,6 @@ export function validateObjectMetaUpdate(meta: ObjectMeta | undefined, old: Obje
     if (nv !== ov) out.push(fieldError.invalid(child(path, f), nv, 'field is immutable'));
   }
   if (m.uid && o.uid && m.uid !== o.uid) out.push(fieldError.invalid(child(path, 'uid'), m.uid, 'field is immutable'));
-  out.push(...validateMetaCommon(m, path, opts.custom === true));
+  if (opts.skipCommon !== true) out.push(...validateMetaCommon(m, path, opts.custom === true));
   return out;
 }

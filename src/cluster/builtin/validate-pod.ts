@@ -23,6 +23,7 @@ import {
 } from './names.js';
 import {
   child,
+  clone,
   getArray,
   getMap,
   getNumber,
@@ -30,10 +31,10 @@ import {
   index,
   isMap,
   isSet,
+  type JsonMap,
   key,
   notFoundCause,
   semanticEqual,
-  type JsonMap,
 } from './util.js';
 
 const MAX_INT32 = 2147483647;
@@ -692,7 +693,7 @@ export function validatePodSpecUpdate(spec: unknown, old: unknown): FieldCause[]
   } else if (typeof oads === 'number') {
     out.push(fieldError.invalid('spec.activeDeadlineSeconds', null, 'must not update from a positive integer to nil value'));
   }
-  const munged: JsonMap = structuredClone(ns);
+  const munged: JsonMap = clone(ns);
   for (const list of ['containers', 'initContainers']) {
     const ml = getArray(munged, list) ?? [];
     const ol = getArray(os, list) ?? [];

@@ -9,6 +9,7 @@ import { isValidPathSegmentName, isValidPercent, validateAnnotations, validateLa
 import { labelSelectorAsSelector, mapSelectorMatches, selectorEmpty, selectorMatches, validateLabelSelector } from './selectors.js';
 import {
   child,
+  clone,
   getArray,
   getMap,
   getNumber,
@@ -22,9 +23,9 @@ import {
   invalidRendered,
   isMap,
   isSet,
+  type JsonMap,
   notSupportedRendered,
   semanticEqual,
-  type JsonMap,
 } from './util.js';
 import { validatePodTemplateSpec } from './validate-pod.js';
 
@@ -243,8 +244,8 @@ export function validateStatefulSet(obj: KubeObject, old?: KubeObject): FieldCau
   out.push(...restartAlways(s.template, 'spec.template', 'StatefulSet'));
   if (old) {
     const os = specOf(old);
-    const a: JsonMap = structuredClone(s);
-    const b: JsonMap = structuredClone(os);
+    const a: JsonMap = clone(s);
+    const b: JsonMap = clone(os);
     for (const f of ['replicas', 'template', 'updateStrategy', 'minReadySeconds', 'ordinals', 'persistentVolumeClaimRetentionPolicy']) {
       delete a[f];
       delete b[f];
@@ -390,8 +391,8 @@ function validateJobSpecCommon(s: JsonMap, path: string): FieldCause[] {
 function validateJobTemplateUpdate(s: JsonMap, os: JsonMap, oldObj: KubeObject): FieldCause[] {
   const oldStatus = getMap(oldObj, 'status');
   const mutableScheduling = os.suspend === true && !isSet(oldStatus, 'startTime');
-  const a: JsonMap = structuredClone(isMap(s.template) ? s.template : {});
-  const b: JsonMap = structuredClone(isMap(os.template) ? os.template : {});
+  const a: JsonMap = clone(isMap(s.template) ? s.template : {});
+  const b: JsonMap = clone(isMap(os.template) ? os.template : {});
   if (mutableScheduling) {
     for (const t of [a, b]) {
       const meta = getMap(t, 'metadata');

@@ -27,6 +27,7 @@ import { validateLabelSelector } from './selectors.js';
 import {
   byteLength,
   child,
+  clone,
   duplicateRendered,
   getArray,
   getMap,
@@ -38,9 +39,9 @@ import {
   invalidRendered,
   isMap,
   isSet,
+  type JsonMap,
   key,
   semanticEqual,
-  type JsonMap,
 } from './util.js';
 import { validatePodOnly, validatePodSpec, validatePodSpecUpdate, validatePodTemplateSpec, validatePortNumOrName } from './validate-pod.js';
 import {
@@ -65,15 +66,33 @@ type KindValidator = (obj: KubeObject, old: KubeObject | undefined, type: Resour
  * Validates a built-in object; with `old`, validates it as an update of `old`. Kinds without
  * specific rules get object-metadata validation only.
  */
-export function validateBuiltin(type: ResourceType, obj: KubeObject, old?: KubeObject): FieldCause[] {
+export function validateBuiltin(type: ResourceType, obj: KubeObject, old?: KubeObject, options: BuiltinValidationOptions = {}): FieldCause[] {
   const k = `${type.group}/${type.kind}`;
   if (SKIP_META.has(k)) return (VALIDATORS[k] ?? (() => []))(obj, old, type);
-  const out = old
-    ? validateObjectMetaUpdate(obj.metadata, old.metadata)
-    : validateObjectMeta(obj.metadata, { namespaced: type.namespaced, kind: type.kind });
+  let out: FieldCause[];
+  if (old) out = validateObjectMetaUpdate(obj.metadata, old.metadata, { skipCommon: options.objectMetaValidated === true });
+  else out = options.objectMetaValidated === true ? [] : validateObjectMeta(obj.metadata, { namespaced: type.namespaced, kind: type.kind });
   const fn = VALIDATORS[k];
   if (fn) out.push(...fn(obj, old, type));
   return out;
+}
+
+export interface BuiltinValidationOptions {
+  /**
+   * The caller has already run `validateObjectMeta(obj.metadata, { namespaced, kind })` and keeps
+   * its causes: the checks it shares with this validation are not repeated (their causes would
+   * only be duplicates).
+   */
+  objectMetaValidated?: boolean;
+}
+
+/**
+ * The metadata half of {@link validateBuiltin} for an update (what it checks before the kind's own
+ * rules): identity fields, generation and finalizers against `old`, and the common ObjectMeta rules.
+ */
+export function validateBuiltinMetadataUpdate(type: ResourceType, obj: KubeObject, old: KubeObject, options: BuiltinValidationOptions = {}): FieldCause[] {
+  if (SKIP_META.has(`${type.group}/${type.kind}`)) return [];
+  return validateObjectMetaUpdate(obj.metadata, old.metadata, { skipCommon: options.objectMetaValidated === true });
 }
 
 /** Kinds whose metadata Kubernetes does not validate (virtual objects) or validates its own way. */
@@ -276,8 +295,8 @@ function validatePVC(o: KubeObject, old?: KubeObject): FieldCause[] {
   const out = validatePVCSpec(s, 'spec');
   if (old) {
     const os = specOf(old);
-    const a: JsonMap = structuredClone(s);
-    const b: JsonMap = structuredClone(os);
+    const a: JsonMap = clone(s);
+    const b: JsonMap = clone(os);
     // The volume name may be set once, by the binder.
     if (!getString(os, 'volumeName')) b.volumeName = a.volumeName;
     const bound = getString(getMap(o, 'status'), 'phase') === 'Bound';

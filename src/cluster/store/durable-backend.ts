@@ -33,7 +33,10 @@ export class DurableBackend {
     return new DurableBackend(env, env);
   }
 
-  /** Every stored object, in key order, and the last resourceVersion handed out. */
+  /**
+   * Every stored object, in key order, and the resourceVersion counter as last recorded (by a
+   * removal); the objects' own resourceVersions may be newer, and the store resumes after the highest.
+   */
   load(): { objects: LoadedObject[]; resourceVersion: number } {
     const objects: LoadedObject[] = [];
     for (const { key, value } of this.db.getRange({})) {
@@ -45,9 +48,13 @@ export class DurableBackend {
     return { objects, resourceVersion: Number.isFinite(rv) ? rv : 0 };
   }
 
-  /** Resolves once the write (and every write issued before it) is durable. */
-  put(resource: string, key: string, json: string, resourceVersion: number): Promise<unknown> {
-    this.recordResourceVersion(resourceVersion);
+  /**
+   * Resolves once the write (and every write issued before it) is durable. The counter is not
+   * written here: the object's JSON carries its resourceVersion and ObjectStore.open restarts from
+   * the highest of those and the counter, so only removals (which leave no object) must record it
+   * — one LMDB write fewer on every create and update.
+   */
+  put(resource: string, key: string, json: string, _resourceVersion: number): Promise<unknown> {
     return this.db.put(resource + SEP + key, json);
   }
 
@@ -56,7 +63,7 @@ export class DurableBackend {
     return this.db.remove(resource + SEP + key);
   }
 
-  /** Issued in the same turn as the object write, so LMDB commits both in one transaction. */
+  /** Issued in the same turn as the removal, so LMDB commits both in one transaction. */
   private recordResourceVersion(rv: number): void {
     // A failed commit rejects the object write's promise too; that one carries the error.
     this.db.put(RV_KEY, String(rv)).catch(() => undefined);

@@ -30,6 +30,29 @@ test('writes survive a reopen with their resourceVersions, and the counter never
   }
 });
 
+test('after a reopen the counter resumes past every write, whether the newest was a removal or an update', async () => {
+  const dir = tmp();
+  try {
+    const a = ObjectStore.open(dir);
+    await a.create('configmaps', cm('x')).durable;
+    await a.create('configmaps', cm('y')).durable;
+    await a.remove('configmaps', 'default/x').durable;
+    // Writes after the last removal: only the objects themselves carry these versions.
+    await a.update('configmaps', { ...cm('y', 'default', '2') }).durable;
+    await a.create('configmaps', cm('z')).durable;
+    const last = a.latestResourceVersion;
+    await a.close();
+    const b = ObjectStore.open(dir);
+    assert.equal(b.resourceVersion, last);
+    const next = b.create('configmaps', cm('w'));
+    await next.durable;
+    assert.equal(next.stored.rv, last + 1, 'no resourceVersion is handed out twice');
+    await b.close();
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+});
+
 test('watchers see committed changes in order, with a backlog from the requested version and no gap', async () => {
   const dir = tmp();
   const s = ObjectStore.open(dir);
