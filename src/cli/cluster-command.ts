@@ -11,9 +11,26 @@ export interface ForegroundOptions {
 
 /** Runs the cluster until SIGINT/SIGTERM, then stops it cleanly (every acknowledged write is already on disk). */
 export async function runClusterInForeground(opts: ForegroundOptions): Promise<void> {
+  // Signals are caught from the start: the API serves (and says so) before the node is up, and a
+  // stop requested in between must still be a clean one.
+  let stopRequested: ((signal: string) => void) | undefined;
+  let pendingSignal: string | undefined;
+  const onSignal = (signal: string): void => {
+    if (stopRequested) stopRequested(signal);
+    else pendingSignal ??= signal;
+  };
+  process.once('SIGINT', () => onSignal('SIGINT'));
+  process.once('SIGTERM', () => onSignal('SIGTERM'));
   let cluster;
   try {
-    cluster = await startCluster({ dataDir: opts.dataDir, port: opts.port, host: opts.host, workloads: opts.workloads });
+    cluster = await startCluster({
+      dataDir: opts.dataDir,
+      port: opts.port,
+      host: opts.host,
+      workloads: opts.workloads,
+      // Say so as soon as the API answers: starting the node (network, kubelet) takes a moment more.
+      onServing: (url, kubeconfigPath) => process.stdout.write(`Kubernetes API serving at ${url}\nkubeconfig: ${kubeconfigPath}\n`),
+    });
   } catch (err) {
     const e = err as NodeJS.ErrnoException;
     if (e.code === 'EADDRINUSE') throw new Error(`port ${opts.port} on ${opts.host} is in use; pick another with --port N (0 picks a free one)`);
@@ -21,8 +38,6 @@ export async function runClusterInForeground(opts: ForegroundOptions): Promise<v
     throw err;
   }
   const out = process.stdout;
-  out.write(`Kubernetes API serving at ${cluster.url}\n`);
-  out.write(`kubeconfig: ${cluster.kubeconfigPath}\n`);
   const node = cluster.workloads;
   if (node) {
     const sandbox = node.kubelet.sandboxing === 'bubblewrap' ? 'sandboxed with bubblewrap' : 'NOT sandboxed (install bubblewrap for private /tmp and PID namespaces)';
@@ -33,7 +48,7 @@ export async function runClusterInForeground(opts: ForegroundOptions): Promise<v
     out.write(`\nTry it:\n  export KUBECONFIG=${cluster.kubeconfigPath}\n  kubectl get nodes\n  kubectl create deployment hello --image=busybox -- sh -c 'while true; do date; sleep 5; done'\n  kubectl logs -f deployment/hello\n\nPress Ctrl-C to stop. State persists in ${opts.dataDir}.\n`);
   }
   await new Promise<void>((resolve) => {
-    const stop = (signal: string): void => {
+    stopRequested = (signal: string): void => {
       out.write(`received ${signal}, stopping\n`);
       cluster
         .close()
@@ -44,7 +59,6 @@ export async function runClusterInForeground(opts: ForegroundOptions): Promise<v
           resolve();
         });
     };
-    process.once('SIGINT', () => stop('SIGINT'));
-    process.once('SIGTERM', () => stop('SIGTERM'));
+    if (pendingSignal) stopRequested(pendingSignal);
   });
 }

@@ -42,6 +42,8 @@ export interface ClusterOptions {
    * API-only uses (and most API tests) need none of it.
    */
   workloads?: WorkloadOptions | false;
+  /** Called once the API serves, before the node (workloads) has started. */
+  onServing?: (url: string, kubeconfigPath: string) => void;
 }
 
 export interface RunningCluster {
@@ -96,16 +98,6 @@ export async function startCluster(options: ClusterOptions): Promise<RunningClus
     namespaces.stop();
     gc.stop();
   };
-  let workloads: RunningWorkloads | undefined;
-  if (options.workloads) {
-    try {
-      workloads = await startWorkloads({ store, registry, service, dataDir, log, onError, podLogs, subresources }, options.workloads);
-    } catch (err) {
-      stopControllers();
-      await store.close();
-      throw err;
-    }
-  }
   let ready = false;
   let port = 0;
   const handler = createApiHandler({
@@ -129,19 +121,34 @@ export async function startCluster(options: ClusterOptions): Promise<RunningClus
       server.once('error', reject);
       server.listen(options.port ?? 0, host, () => resolve());
     });
-    port = (server.address() as AddressInfo).port;
-    await workloads?.serve(host, port);
   } catch (err) {
-    server.close();
-    await workloads?.close();
     stopControllers();
     await store.close();
     throw err;
   }
+  port = (server.address() as AddressInfo).port;
   const url = `https://${host}:${port}`;
   const kubeconfigPath = path.join(dataDir, 'kubeconfig');
   writeKubeconfig(kubeconfigPath, url, adminToken, pki.caPem);
+  // The API is ready as soon as it serves (as kube-apiserver's /readyz); the node joins it next.
   ready = true;
+  options.onServing?.(url, kubeconfigPath);
+
+  let workloads: RunningWorkloads | undefined;
+  if (options.workloads) {
+    try {
+      workloads = await startWorkloads({ store, registry, service, dataDir, log, onError, podLogs, subresources }, options.workloads);
+      await workloads.serve(host, port);
+    } catch (err) {
+      ready = false;
+      server.closeAllConnections();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+      await workloads?.close();
+      stopControllers();
+      await store.close();
+      throw err;
+    }
+  }
 
   let closing: Promise<void> | undefined;
   return {

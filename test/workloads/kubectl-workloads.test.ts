@@ -233,10 +233,12 @@ describe('workloads with kubectl', { concurrency: false }, () => {
     await eventually('echo and guestbook Ready again', async () => {
       const pods = (await api.get<{ items: PodLike[] }>('/api/v1/namespaces/default/pods')).body.items.filter((p) => !p.metadata.deletionTimestamp && p.status?.phase === 'Running');
       const ready = (app: string): number => pods.filter((p) => p.metadata.labels?.app === app && isReady(p)).length;
-      return ready('echo') === 3 && ready('guestbook-ui') === 4;
+      // The stored status still says Ready from before the stop: count only containers the new kubelet restarted.
+      const restarted = pods.filter((p) => p.metadata.labels?.app === 'echo' && isReady(p) && (p.status as { containerStatuses?: { restartCount: number }[] }).containerStatuses?.[0]?.restartCount).length;
+      return restarted === 3 && ready('echo') === 3 && ready('guestbook-ui') === 4;
     }, 60_000);
+    assert.ok(pidsWithMarker(ECHO_MARKER).length >= 3, 'the echo servers run again');
     await kubectl.ok(['rollout', 'status', ...ns, 'deployment/echo', '--timeout=30s'], { timeoutMs: 40_000 });
-    const r = await api.get('/api/v1/namespaces/default/services/echo:web/proxy/');
-    assert.equal(r.status, 200);
+    await eventually('the Service to answer through the proxy', async () => (await api.get('/api/v1/namespaces/default/services/echo:web/proxy/')).status === 200, 20_000);
   });
 });
