@@ -66,12 +66,13 @@ test('a status write stores a copy of the status and leaves everything else as s
   const before = storedPod(store);
   const beforeJson = before.json;
   const status = { phase: 'Running', conditions: [{ type: 'Ready', status: 'True' }] };
-  const body = { ...before.obj, metadata: { ...before.obj.metadata, labels: { changed: 'ignored' } }, spec: { containers: [{ name: 'other', image: 'x' }] }, status };
+  const body = { ...before.obj, metadata: { ...before.obj.metadata, finalizers: ['example.com/ignored'] }, spec: { containers: [{ name: 'other', image: 'x' }] }, status };
   await service.update(pods('kubelet'), 'web', body, 'status');
   const after = storedPod(store);
   assert.ok(after.rv > before.rv);
   assert.deepEqual(after.obj.spec, before.obj.spec, 'spec comes from the stored pod');
-  assert.deepEqual(after.obj.metadata.labels, { app: 'web' }, 'labels come from the stored pod');
+  assert.equal(after.obj.metadata.finalizers, undefined, 'finalizers come from the stored pod');
+  assert.deepEqual(after.obj.metadata.labels, { app: 'web' });
   assert.equal(after.obj.metadata.generation, before.obj.metadata.generation);
   assert.equal((after.obj.status as { phase: string }).phase, 'Running');
   // The previous version is untouched (watchers and history still hold it), and later changes to
@@ -84,6 +85,56 @@ test('a status write stores a copy of the status and leaves everything else as s
   const kubelet = after.obj.metadata.managedFields?.find((m) => m.manager === 'kubelet');
   assert.equal(kubelet?.subresource, 'status');
   assert.deepEqual(Object.keys((kubelet?.fieldsV1 as { 'f:status': object })['f:status']).sort(), ['f:conditions', 'f:phase']);
+});
+
+test('a pods/status write keeps the labels and annotations it carries, validated; other kinds keep the stored ones', async (t) => {
+  const { store, service, pods } = await setup(t);
+  await service.create(pods('test'), newPod());
+  const before = storedPod(store).obj;
+  const labels = { app: 'web', tier: 'front' };
+  const annotations = { 'argosy.io/container-modes': '{"main":"host"}' };
+  const metadata = { ...before.metadata, labels, annotations, ownerReferences: [{ apiVersion: 'v1', kind: 'ConfigMap', name: 'x', uid: 'u-1' }] };
+  await service.update(pods('kubelet'), 'web', { ...before, metadata, status: { phase: 'Running' } }, 'status');
+  const after = storedPod(store).obj;
+  assert.deepEqual(after.metadata.labels, labels);
+  assert.deepEqual(after.metadata.annotations, annotations);
+  assert.equal(after.metadata.ownerReferences, undefined, 'ownerReferences come from the stored pod');
+  assert.equal((after.status as { phase: string }).phase, 'Running');
+  labels.tier = 'changed';
+  assert.equal(after.metadata.labels?.tier, 'front', 'the stored labels are a copy');
+  // The kubelet owns the annotation it wrote, on the status subresource.
+  const kubelet = after.metadata.managedFields?.find((m) => m.manager === 'kubelet');
+  assert.ok(JSON.stringify(kubelet?.fieldsV1).includes('f:argosy.io/container-modes'));
+
+  // Labels left out of the request are dropped, as Kubernetes' PUT pods/status drops them.
+  await service.update(pods('kubelet'), 'web', { ...after, metadata: { ...after.metadata, labels: undefined } }, 'status');
+  assert.equal(storedPod(store).obj.metadata.labels, undefined);
+
+  // Validated like any label.
+  const current = storedPod(store);
+  await assert.rejects(service.update(pods('kubelet'), 'web', { ...current.obj, metadata: { ...current.obj.metadata, labels: { 'bad key!': 'x' } } }, 'status'), (err: unknown) => {
+    assert.ok(err instanceof ApiError);
+    assert.equal(err.code, 422);
+    assert.match(err.message, /metadata\.labels/);
+    return true;
+  });
+  assert.equal(storedPod(store), current, 'nothing was stored');
+
+  // Other kinds keep their stored labels and annotations on a status write.
+  const registry = new ResourceRegistry(BUILTIN_RESOURCE_TYPES);
+  const deployments: RequestScope = { type: registry.lookup('apps', 'v1', 'deployments')!, namespace: NS, user: SYSTEM_USER, fieldManager: 'test' };
+  const deployment = {
+    apiVersion: 'apps/v1',
+    kind: 'Deployment',
+    metadata: { name: 'web', namespace: NS, labels: { app: 'web' } },
+    spec: { selector: { matchLabels: { app: 'web' } }, template: { metadata: { labels: { app: 'web' } }, spec: { containers: [{ name: 'main', image: 'nginx:1.27' }] } } },
+  } as KubeObject;
+  const created = (await service.create(deployments, deployment)).object;
+  await service.update(deployments, 'web', { ...created, metadata: { ...created.metadata, labels: { changed: 'ignored' }, annotations: { a: 'ignored' } }, status: { replicas: 1 } }, 'status');
+  const stored = store.get('apps/deployments', `${NS}/web`)?.obj;
+  assert.deepEqual(stored?.metadata.labels, { app: 'web' });
+  assert.equal(stored?.metadata.annotations, undefined);
+  assert.equal((stored?.status as { replicas?: number }).replicas, 1);
 });
 
 test('a status write that changes nothing keeps the resourceVersion', async (t) => {

@@ -238,7 +238,8 @@ export class ResourceService {
 
   /**
    * Turns the client's desired object into the stored one: system metadata and (for the main
-   * resource) status are kept from the current object; for the status subresource only status changes.
+   * resource) status are kept from the current object; for the status subresource only status changes
+   * (and, for pods, labels and annotations).
    */
   private async replace(
     scope: RequestScope,
@@ -258,6 +259,16 @@ export class ResourceService {
       next = clone(old);
       if (desired.status === undefined) delete next.status;
       else next.status = clone(desired.status);
+      if (statusWriteKeepsLabels(type)) {
+        // As Kubernetes' podStatusStrategy: a pods/status write may change labels and annotations
+        // (the kubelet records its own annotations with its status); the rest stays as stored.
+        const meta: KubeObject['metadata'] = isPlainObject(desired.metadata) ? desired.metadata : {};
+        for (const key of ['labels', 'annotations'] as const) {
+          const value = meta[key];
+          if (value === undefined || value === null) delete next.metadata[key];
+          else next.metadata[key] = clone(value);
+        }
+      }
       owned = true;
     } else if (subresource === 'finalize' && !type.custom && type.kind === 'Namespace') {
       // The namespace controller's way to clear `spec.finalizers` once the namespace is empty.
@@ -581,6 +592,11 @@ export class ResourceService {
   private staleConflict(type: ResourceType, name: string): ApiError {
     return conflict(qualified(type), name, 'the object has been modified; please apply your changes to the latest version and try again', type.group);
   }
+}
+
+/** Core/v1 pods: their status subresource also writes labels and annotations (podStatusStrategy). */
+function statusWriteKeepsLabels(type: ResourceType): boolean {
+  return !type.custom && type.group === '' && type.kind === 'Pod';
 }
 
 function isPlainObject(v: unknown): v is Record<string, unknown> {

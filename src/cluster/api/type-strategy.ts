@@ -85,8 +85,8 @@ export function validateObject(type: ResourceType, obj: KubeObject, old?: KubeOb
 
 /**
  * Validation of a status subresource write, as Kubernetes' status strategies validate it: for a
- * built-in object everything but status was copied from the stored object (which passed validation
- * when it was written), so only the metadata rules run — the spec rules cannot find anything new,
+ * built-in object everything but status (and a pod's labels and annotations) was copied from the
+ * stored object (which passed validation when it was written), so only the metadata rules run — the spec rules cannot find anything new,
  * and no built-in kind here has status rules. Custom objects get their full schema validation.
  */
 export function validateStatusUpdate(type: ResourceType, obj: KubeObject, old: KubeObject): FieldCause[] {

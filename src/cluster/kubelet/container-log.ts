@@ -11,6 +11,20 @@ import fsp from 'node:fs/promises';
 import path from 'node:path';
 import type { Readable } from 'node:stream';
 
+/**
+ * A run's log file: straight in the pod directory, `<container>_<id>.log` (a container name is a DNS
+ * label, so the `_` cannot be part of it), rather than in `logs/<container>/`: every new directory
+ * is an inode, and inodes cost kernel time.
+ */
+export function containerLogPath(podDir: string, container: string, id: string): string {
+  return path.join(podDir, `${container}_${id}.log`);
+}
+
+/** Where earlier versions kept a run's log (`logs/<container>/<id>.log`), still read after an upgrade. */
+export function legacyContainerLogPath(podDir: string, container: string, id: string): string {
+  return path.join(podDir, 'logs', container, `${id}.log`);
+}
+
 /** Lines longer than this are split into partial (`P`) records, as the CRI runtimes do. */
 const MAX_LINE = 16 * 1024;
 

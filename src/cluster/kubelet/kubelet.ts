@@ -22,7 +22,7 @@ import { RestartBackOff } from './backoff.js';
 import { serviceEnvVars, type ConfigMapData, type NodeAllocatable, type SecretData } from './env.js';
 import { DEFAULT_IMAGE_PROFILE, NODE_ALIAS_TARGET, type ImageProfile, type ImageRule } from './image-profile.js';
 import { KubeletLogSource } from './log-source.js';
-import { CONTAINER_MODES_ANNOTATION, PodWorker, type KubeletContext } from './pod-worker.js';
+import { PodWorker, type KubeletContext } from './pod-worker.js';
 import { HelperSpawner, InlineSpawner, probeOwnMountNamespace, type LogHandle, type ProcessSpawner } from './process-spawner.js';
 import { probeBubblewrap } from './sandbox.js';
 import { KUBELET_MANAGER, Semaphore, StatusWriter } from './status-writer.js';
@@ -37,7 +37,7 @@ export interface KubeletOptions {
   registry: ResourceRegistry;
   service: ResourceService;
   nodeName: string;
-  /** The kubelet's root: `pods/<uid>/{volumes,logs,etc}` and `images/` (command aliases). */
+  /** The kubelet's root: `pods/<uid>/` (`volumes/`, `hosts`, `hostname`, `<container>_<id>.log`) and `images/` (command aliases). */
   dataDir: string;
   network: PodNetwork;
   log: Logger;
@@ -106,7 +106,6 @@ export class Kubelet {
       serviceEnv: (pod) => this.serviceEnv(pod),
       resolvConfFile: (content) => this.resolvConfFile(content),
       hostEtcHosts: () => this.hostFile('/etc/hosts'),
-      recordModes: (pod, modes) => this.recordModes(pod, modes),
       deletePod: (pod) => this.deletePod(pod),
       liveLogs: this.liveLogs,
       spawner: new InlineSpawner(),
@@ -310,15 +309,6 @@ export class Kubelet {
 
   private podScope(pod: KubeObject): ReturnType<typeof systemScope> {
     return systemScope(this.o.registry.lookup('', 'v1', 'pods')!, pod.metadata.namespace, KUBELET_MANAGER);
-  }
-
-  private async recordModes(pod: KubeObject, modes: string): Promise<void> {
-    try {
-      await this.o.service.patch(this.podScope(pod), pod.metadata.name!, 'merge', { metadata: { annotations: { [CONTAINER_MODES_ANNOTATION]: modes } } });
-    } catch (err) {
-      if (err instanceof ApiError && (err.code === 404 || err.code === 409 || err.code === 422)) return;
-      throw err;
-    }
   }
 
   /** Finishes a graceful deletion (grace 0, for this very pod only). */

@@ -3,12 +3,13 @@
  * (validateContainerLogStatus: the running container, else the last terminated one; `previous` is
  * `lastState.terminated`), with Kubernetes' error messages, and streams its log file.
  */
+import fsp from 'node:fs/promises';
 import path from 'node:path';
 import type { ServerResponse } from 'node:http';
 import type { PodLogOptions, PodLogSource } from '../api/pod-log.js';
 import { badRequest } from '../errors.js';
 import type { KubeObject } from '../objects.js';
-import { readContainerLog, timestampSecondsAgo, type LogHandle } from './container-log.js';
+import { containerLogPath, legacyContainerLogPath, readContainerLog, timestampSecondsAgo, type LogHandle } from './container-log.js';
 import { containerIdOf } from './container-runtime.js';
 import type { ContainerStatus, PodStatus } from './types.js';
 
@@ -77,7 +78,12 @@ export class KubeletLogSource implements PodLogSource {
   async stream(pod: KubeObject, options: PodLogOptions, res: ServerResponse, signal: AbortSignal): Promise<void> {
     const fullId = logContainerId(this.statuses(pod), options.container, pod.metadata.name ?? '', options.previous);
     const id = containerIdOf(fullId)!;
-    const file = path.join(this.locator.podsDir, pod.metadata.uid ?? '', 'logs', options.container, `${id}.log`);
+    const podDir = path.join(this.locator.podsDir, pod.metadata.uid ?? '');
+    let file = containerLogPath(podDir, options.container, id);
+    if (!this.locator.liveLog(fullId) && !(await exists(file))) {
+      const legacy = legacyContainerLogPath(podDir, options.container, id);
+      if (await exists(legacy)) file = legacy;
+    }
     const writer = this.locator.liveLog(fullId);
     const sink = async (text: string): Promise<void> => {
       if (signal.aborted || res.destroyed) return;
@@ -97,4 +103,11 @@ export class KubeletLogSource implements PodLogSource {
       signal,
     );
   }
+}
+
+function exists(file: string): Promise<boolean> {
+  return fsp.access(file).then(
+    () => true,
+    () => false,
+  );
 }

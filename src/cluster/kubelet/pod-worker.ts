@@ -13,7 +13,7 @@ import type { EventRecorder } from '../controllers/event-recorder.js';
 import type { KubeObject } from '../objects.js';
 import type { PodNetwork, PodSandbox } from '../network/pod-network.js';
 import { goDuration, type RestartBackOff } from './backoff.js';
-import { ContainerLogWriter } from './container-log.js';
+import { containerLogPath, ContainerLogWriter } from './container-log.js';
 import { execInContainer } from './container-exec.js';
 import { startContainerProbes } from './container-probes.js';
 import { CreateContainerError, prepareLaunch, type Launch } from './container-launch.js';
@@ -53,7 +53,6 @@ export interface KubeletContext {
   /** A file with this resolv.conf content (shared by every pod with the same), or the host's. */
   resolvConfFile(content: string | undefined): Promise<string>;
   hostEtcHosts(): Promise<string>;
-  recordModes(pod: KubeObject, modes: string): Promise<void>;
   deletePod(pod: KubeObject): Promise<void>;
   liveLogs: Map<string, LogHandle>;
   spawner: ProcessSpawner;
@@ -93,6 +92,8 @@ export class PodWorker implements StatusSource {
   private readonly timers = new Set<NodeJS.Timeout>();
   private deadlineTimer: NodeJS.Timeout | undefined;
   private modesRecorded = false;
+  /** The container-modes annotation still to be written (with the next status write). */
+  private pendingModes: string | undefined;
   private networkReleased = false;
   private readonly probeExecs = new Set<{ kill(): void }>();
 
@@ -312,7 +313,8 @@ export class PodWorker implements StatusSource {
    * (SpawnerRequest.files), so a pod costs the API server's thread no file I/O of its own.
    */
   private async prepareEtcFiles(sandbox: PodSandbox): Promise<void> {
-    const dir = path.join(this.podDir, 'etc');
+    // Straight in the pod directory (no etc/ of their own): every new inode costs kernel time.
+    const dir = this.podDir;
     const spec = this.spec;
     const hosts = spec.hostNetwork ? (await this.ctx.hostEtcHosts()) + hostAliasesContent(spec) : hostsFileContent(this.pod, sandbox.ip);
     this.etcFiles = { hosts: path.join(dir, 'hosts'), hostname: path.join(dir, 'hostname'), resolvConf: await this.ctx.resolvConfFile(sandbox.resolvConf) };
@@ -494,7 +496,17 @@ export class PodWorker implements StatusSource {
     for (const c of [...this.init, ...this.regular]) modes[c.name] = this.modeOf(c);
     const json = JSON.stringify(modes);
     if (this.pod.metadata.annotations?.[CONTAINER_MODES_ANNOTATION] === json) return;
-    this.ctx.recordModes(this.pod, json).catch((err: unknown) => this.ctx.log.warn({ err, pod: this.key }, 'recording container modes failed'));
+    // Written with the pod's next status (syncOnce requests one after this), not by a write of its
+    // own; requesting one here would start the coalescing window early and split the pod's writes.
+    this.pendingModes = json;
+  }
+
+  pendingAnnotations(): Record<string, string> | undefined {
+    return this.pendingModes === undefined ? undefined : { [CONTAINER_MODES_ANNOTATION]: this.pendingModes };
+  }
+
+  annotationsWritten(annotations: Record<string, string>): void {
+    if (annotations[CONTAINER_MODES_ANNOTATION] === this.pendingModes) this.pendingModes = undefined;
   }
 
   // ------------------------------------------------------------------ starting containers
@@ -564,7 +576,7 @@ export class PodWorker implements StatusSource {
   }
 
   private logFile(c: ContainerRuntime, id: string): string {
-    return path.join(this.podDir, 'logs', c.name, `${id}.log`);
+    return containerLogPath(this.podDir, c.name, id);
   }
 
   private startSimulated(c: ContainerRuntime): void {

@@ -24,6 +24,12 @@ export interface StatusSource {
   readonly key: string;
   /** The status to store, given the stored one; undefined to write nothing. */
   buildStatus(existing: PodStatus): PodStatus | undefined;
+  /**
+   * Annotations to record with the next status write (a pods/status write may change them, as in
+   * Kubernetes), saving a write of their own; told once they are stored.
+   */
+  pendingAnnotations?(): Record<string, string> | undefined;
+  annotationsWritten?(annotations: Record<string, string>): void;
 }
 
 export class StatusWriter {
@@ -93,12 +99,22 @@ export class StatusWriter {
     if (!stored || stored.obj.metadata.uid !== source.uid) return;
     const existing = (stored.obj.status ?? {}) as PodStatus;
     const next = source.buildStatus(existing);
-    if (!next || JSON.stringify(next) === JSON.stringify(existing)) return;
+    if (!next) return;
     const pod = stored.obj;
-    const body: KubeObject = { apiVersion: pod.apiVersion, kind: pod.kind, metadata: { ...pod.metadata }, spec: pod.spec, status: next };
+    const annotations = source.pendingAnnotations?.();
+    const storedAnnotations = pod.metadata.annotations ?? {};
+    const newAnnotations = annotations && Object.entries(annotations).some(([k, v]) => storedAnnotations[k] !== v);
+    if (!newAnnotations && JSON.stringify(next) === JSON.stringify(existing)) {
+      if (annotations) source.annotationsWritten?.(annotations);
+      return;
+    }
+    const metadata = { ...pod.metadata };
+    if (newAnnotations) metadata.annotations = { ...storedAnnotations, ...annotations };
+    const body: KubeObject = { apiVersion: pod.apiVersion, kind: pod.kind, metadata, spec: pod.spec, status: next };
     const type = this.registry.lookup('', 'v1', 'pods')!;
     try {
       await this.service.update(systemScope(type, pod.metadata.namespace, KUBELET_MANAGER), pod.metadata.name!, body, 'status');
+      if (annotations) source.annotationsWritten?.(annotations);
     } catch (err) {
       if (err instanceof ApiError && err.code === 404) return;
       if (!(err instanceof ApiError && err.code === 409)) this.log.warn({ err, pod: source.key }, 'writing pod status failed; retrying');
