@@ -17,6 +17,7 @@ import type { KubeObject } from '../objects.js';
 import { ObjectStore } from '../store/object-store.js';
 import { Kubelet, type KubeletOptions } from './kubelet.js';
 import type { PodStatus } from './types.js';
+import { eventually } from '../../../test/support/in-process-cluster.js';
 
 export const NODE = 'argosy';
 
@@ -89,15 +90,7 @@ export async function startHarness(options: Partial<KubeletOptions> = {}): Promi
         .map((s) => s.obj as unknown as { involvedObject: { name: string }; reason: string; message: string; type: string })
         .filter((e) => e.involvedObject.name === name)
         .map((e) => ({ reason: e.reason, message: e.message, type: e.type })),
-    async waitFor(what, fn, timeoutMs = 8000) {
-      const deadline = Date.now() + timeoutMs;
-      for (;;) {
-        const v = fn();
-        if (v !== undefined && v !== false) return v;
-        if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-        await new Promise((r) => setTimeout(r, 20));
-      }
-    },
+    waitFor: (what, fn, timeoutMs = 8000) => eventually(what, fn, timeoutMs),
     async restartKubelet() {
       await kubelet.stop();
       kubelet = makeKubelet();

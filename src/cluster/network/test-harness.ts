@@ -12,6 +12,7 @@ import { BUILTIN_RESOURCE_TYPES } from '../builtin/resource-table.js';
 import { systemScope } from '../controllers/system-scope.js';
 import type { KubeObject, ResourceType } from '../objects.js';
 import { ObjectStore } from '../store/object-store.js';
+import { eventually } from '../../../test/support/in-process-cluster.js';
 
 export interface NetHarness {
   dir: string;
@@ -87,15 +88,7 @@ export async function startNetHarness(): Promise<NetHarness> {
     async setReady(name, ready, namespace = 'default') {
       await setStatus(name, namespace, (old) => ({ ...old, conditions: readyConditions(ready) }));
     },
-    async waitFor(what, fn, timeoutMs = 5_000) {
-      const deadline = Date.now() + timeoutMs;
-      for (;;) {
-        const v = fn();
-        if (v !== undefined && v !== false) return v;
-        if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-        await new Promise((r) => setTimeout(r, 20));
-      }
-    },
+    waitFor: (what, fn, timeoutMs = 5_000) => eventually(what, fn, timeoutMs),
     async dispose() {
       await store.close();
       fs.rmSync(dir, { recursive: true, force: true });
